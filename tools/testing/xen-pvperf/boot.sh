@@ -1,0 +1,188 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# boot: boot a kernel under QEMU (-cpu qemu64, TCG) and judge the run by
+# console markers, each within a timeout of the one before.
+#   --mode xen:    Xen 4.17 is the multiboot kernel, KERNEL the PV dom0; dom0
+#                  starts the toolstack and xl-creates a PV domU running
+#                  KERNEL, whose console is relayed into dom0's, then reboots.
+#   --mode native: KERNEL boots directly, without Xen.
+# Writes out/logs/boot-MODE-KERNEL.{log,results}; prints the checks the
+# guests made and the files each has below /sys/kernel/debug/xen.
+set -euo pipefail
+STEP=boot
+. "$(dirname "$0")/lib.sh"
+
+usage() {
+	cat <<EOF
+usage: boot.sh [-h] --mode xen|native --kernel NAME [options]
+  --mode xen|native       Xen dom0 + PV domU, or the kernel without Xen
+  --kernel NAME           kernel to boot (known: $KERNELS)
+  --append ARGS           more kernel arguments (dom0's and the domU's or
+                          native's); pvperf.* arguments reach the domU too
+  --xen-append ARGS       more Xen arguments (--mode xen)
+  --marker-timeout SECS   longest wait for each marker (default 300)
+  --name NAME             log name (default boot-MODE-KERNEL)
+  --quiet                 do not print the summary
+Environment: XEN_PVPERF_MARKER_TIMEOUT (default for --marker-timeout).
+Run 'make build rootfs' first.
+EOF
+}
+
+mode=""
+kernel=""
+append=""
+xen_append=""
+marker_timeout=${XEN_PVPERF_MARKER_TIMEOUT:-300}
+name=""
+quiet=0
+while [ $# -gt 0 ]; do
+	case "$1" in
+	-h | --help) usage; exit 0 ;;
+	--mode)
+		[ $# -ge 2 ] || usage_error "--mode needs xen or native"
+		case "$2" in xen | native) mode=$2 ;; *) usage_error "unknown mode '$2' (xen or native)" ;; esac
+		shift
+		;;
+	--kernel)
+		[ $# -ge 2 ] || usage_error "--kernel needs a name"
+		check_kernel_name "$2"
+		kernel=$2
+		shift
+		;;
+	--append) [ $# -ge 2 ] || usage_error "--append needs arguments"; append="$append $2"; shift ;;
+	--xen-append) [ $# -ge 2 ] || usage_error "--xen-append needs arguments"; xen_append="$xen_append $2"; shift ;;
+	--marker-timeout)
+		[ $# -ge 2 ] && [[ $2 =~ ^[1-9][0-9]*$ ]] || usage_error "--marker-timeout needs a number of seconds"
+		marker_timeout=$2
+		shift
+		;;
+	--name) [ $# -ge 2 ] || usage_error "--name needs a name"; name=$2; shift ;;
+	--quiet) quiet=1 ;;
+	*) usage_error "unknown argument '$1'" ;;
+	esac
+	shift
+done
+[ -n "$mode" ] || usage_error "--mode is required"
+[ -n "$kernel" ] || usage_error "--kernel is required"
+[[ $marker_timeout =~ ^[1-9][0-9]*$ ]] ||
+	usage_error "XEN_PVPERF_MARKER_TIMEOUT must be a number of seconds, not '$marker_timeout'"
+STEP="boot($mode/$kernel)"
+name=${name:-boot-$mode-$kernel}
+need_cmd qemu-system-x86_64
+
+img=$(kernel_image "$kernel")
+[ -f "$img" ] || die "no $kernel kernel at $img; run 'make build'"
+mkdir -p "$OUT/logs"
+log_file=$OUT/logs/$name.log
+results=$OUT/logs/$name.results
+
+qemu=(qemu-system-x86_64 -cpu qemu64 -smp 2 -display none -no-reboot
+	-monitor none -serial stdio -nodefaults -device VGA)
+kargs="panic=-1 pvperf.kernel=$kernel$append"
+if [ "$mode" = xen ]; then
+	[ -f "$XEN_GZ" ] || die "Xen hypervisor $XEN_GZ not found; run 'make setup' (installs xen-hypervisor-4.17-amd64)"
+	xen_elf=$CACHE/xen/$(basename "$XEN_GZ" .gz).elf
+	if [ ! -f "$xen_elf" ] || [ "$XEN_GZ" -nt "$xen_elf" ]; then
+		mkdir -p "$(dirname "$xen_elf")"
+		gunzip -c "$XEN_GZ" >"$xen_elf.tmp" && mv "$xen_elf.tmp" "$xen_elf"
+	fi
+	initrd=$OUT/rootfs/dom0-$kernel.cpio.gz
+	[ -f "$initrd" ] || die "no dom0 image at $initrd; run 'make rootfs'"
+	# QEMU separates multiboot modules with ','.
+	case "$kargs" in
+	*,*) die "kernel arguments may not contain ',' under Xen (QEMU's -initrd separator): '$kargs'" ;;
+	esac
+	qemu+=(-m 2048 -kernel "$xen_elf"
+		-append "console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M dom0_max_vcpus=2 loglvl=all guest_loglvl=all$xen_append"
+		-initrd "$img console=hvc0 earlyprintk=xen $kargs,$initrd")
+	markers=("(XEN) Xen version" "PVPERF dom0: init" "PVPERF dom0: toolstack ready"
+		"PVPERF dom0: domU created" "[domU] PVPERF domU: init" "[domU] PVPERF domU: done"
+		"PVPERF dom0: domU finished" "PVPERF dom0: done")
+else
+	initrd=$OUT/rootfs/guest.cpio.gz
+	[ -f "$initrd" ] || die "no guest image at $initrd; run 'make rootfs'"
+	qemu+=(-m 1024 -kernel "$img" -initrd "$initrd" -append "console=ttyS0 $kargs")
+	markers=("Linux version" "PVPERF native: init" "PVPERF native: done")
+fi
+
+# Lines that end a run at once: a kernel or Xen panic, in any guest.
+PANIC_RE='Kernel panic - not syncing|\(XEN\) Panic on CPU|\(XEN\) Hardware Dom0 crashed|BUG: soft lockup|INFO: task .* blocked for more than'
+
+fail() {
+	local why=$1
+	kill "$qpid" 2>/dev/null || true
+	wait "$qpid" 2>/dev/null || true
+	printf 'xen-pvperf: %s: error: %s (console: %s)\n' "$STEP" "$why" "$log_file" >&2
+	echo "--- last 40 console lines ---" >&2
+	tail -n 40 "$log_file" | sed 's/\r$//' >&2
+	echo "---" >&2
+	echo "FAIL $mode boot $why" >"$results"
+	exit 1
+}
+
+log "starting QEMU (console: $log_file)"
+start=$(date +%s)
+: >"$log_file"
+"${qemu[@]}" </dev/null >"$log_file" 2>"$log_file.qemu-stderr" &
+qpid=$!
+trap 'kill $qpid 2>/dev/null || true' EXIT
+
+for m in "${markers[@]}"; do
+	deadline=$(($(date +%s) + marker_timeout))
+	while ! grep -qF -- "$m" "$log_file"; do
+		if grep -qE "$PANIC_RE" "$log_file"; then
+			sleep 2 # let the panic's backtrace reach the log
+			fail "$(grep -m1 -oE "(\[domU\] )?($PANIC_RE).*" "$log_file" | tr -d '\r' | cut -c1-160) before marker '$m'"
+		fi
+		if ! kill -0 "$qpid" 2>/dev/null; then
+			fail "QEMU exited before marker '$m' ($(tail -n 2 "$log_file.qemu-stderr" | tr '\n' ' '))"
+		fi
+		[ "$(date +%s)" -lt "$deadline" ] ||
+			fail "marker '$m' not seen within ${marker_timeout}s (hang?)"
+		sleep 0.5
+	done
+	log "$(printf '%4ss' $(($(date +%s) - start))) $m"
+done
+deadline=$(($(date +%s) + 120))
+while kill -0 "$qpid" 2>/dev/null; do
+	[ "$(date +%s)" -lt "$deadline" ] || fail "the machine did not power off within 120s of the last marker"
+	sleep 0.5
+done
+wait "$qpid" || true
+trap - EXIT
+log "QEMU exited after $(($(date +%s) - start))s"
+
+# Results: the guests' own checks and their KUnit cases.
+# Lines of the domU carry "[domU] "; the others are dom0's or native's.
+first_role=dom0
+[ "$mode" = native ] && first_role=native
+tr -d '\r' <"$log_file" | awk -v r0="$first_role" '
+	{ role = r0; line = $0 }
+	sub(/^\[domU\] /, "", line) { role = "domU" }
+	line ~ /^PVPERF-CHECK / {
+		split(line, f, " ")
+		detail = line; sub(/^PVPERF-CHECK [^ ]+ [^ ]+ [^ ]+ ?/, "", detail)
+		print (f[4] == "ok" ? "ok" : "FAIL"), f[2], f[3], detail
+		next
+	}
+	line ~ /^    # Subtest: / { suite[role] = line; sub(/.*Subtest: /, "", suite[role]) }
+	line ~ /^    (not )?ok [0-9]+ - / {
+		t = line; sub(/^    (not )?ok [0-9]+ - /, "", t)
+		st = (line ~ /^    not ok/) ? "FAIL" : "ok"
+		if (t ~ /# SKIP/) { st = "skip"; sub(/ *# SKIP.*/, "", t) }
+		print st, role, "kunit:" suite[role] "." t
+	}
+' >"$results"
+
+if [ "$quiet" = 0 ]; then
+	echo "== checks ($mode/$kernel)"
+	sed 's/^/  /' "$results"
+	echo "== /sys/kernel/debug/xen ($mode/$kernel)"
+	tr -d '\r' <"$log_file" | sed -n 's/^\(\[domU\] \)\{0,1\}PVPERF-LS \([^ ]*\) /  \2: /p'
+fi
+if grep -q '^FAIL' "$results"; then
+	printf 'xen-pvperf: %s: error: %s\n' "$STEP" \
+		"$(grep -c '^FAIL' "$results") guest check(s) failed: $(grep -m1 '^FAIL' "$results")" >&2
+	exit 1
+fi
+log "passed: $(grep -c '^ok' "$results" || true) checks ok, $(grep -c '^skip' "$results" || true) skipped"

@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# build: configure and build the kernels out of tree (make O=) with ccache.
+# series = the tree with the series applied; baseline = the untouched tree of
+# the same version, same config fragment. Rebuilds only what changed.
+set -euo pipefail
+STEP=build
+. "$(dirname "$0")/lib.sh"
+
+usage() {
+	cat <<EOF
+usage: build.sh [-h] [--kernel NAME]... [--jobs N]
+  --kernel NAME   build only NAME (repeatable; known: $KERNELS; default all)
+  --jobs N        parallel make jobs (default: $(nproc))
+Environment: XEN_PVPERF_BUILD_TIMEOUT seconds per kernel (default 3600).
+Run 'make apply' first: the series kernel builds from the applied tree.
+EOF
+}
+
+kernels=""
+jobs=$(nproc)
+while [ $# -gt 0 ]; do
+	case "$1" in
+	-h | --help) usage; exit 0 ;;
+	--kernel)
+		[ $# -ge 2 ] || usage_error "--kernel needs a name"
+		check_kernel_name "$2"
+		kernels="$kernels $2"
+		shift
+		;;
+	--jobs)
+		[ $# -ge 2 ] && [[ $2 =~ ^[1-9][0-9]*$ ]] || usage_error "--jobs needs a positive number"
+		jobs=$2
+		shift
+		;;
+	*) usage_error "unknown argument '$1'" ;;
+	esac
+	shift
+done
+kernels=${kernels:-$KERNELS}
+timeout_s=${XEN_PVPERF_BUILD_TIMEOUT:-3600}
+need_cmd make gcc ccache flex bison bc
+
+export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache}
+export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
+export CCACHE_NOHASHDIR=1
+# Reproducible build strings: the same object from the same source.
+export KBUILD_BUILD_USER=xen-pvperf KBUILD_BUILD_HOST=xen-pvperf
+export KBUILD_BUILD_TIMESTAMP="1970-01-01"
+
+fragments_of() {
+	local f="$HARNESS/configs/pvguest.config"
+	[ "$1" = series ] && f="$f $HARNESS/configs/series.config"
+	printf '%s\n' "$f"
+}
+
+# configure NAME TREE BUILDDIR: allnoconfig + fragments when the fragments
+# changed, olddefconfig otherwise; then check every fragment line stuck.
+configure() {
+	local name=$1 tree=$2 b=$3 frags sum line sym
+	frags=$(fragments_of "$name")
+	# shellcheck disable=SC2086
+	sum=$(cat $frags | sha256sum | cut -c1-16)
+	mkdir -p "$b"
+	if [ ! -f "$b/.config" ] || [ "$(cat "$b/.xen-pvperf-fragments" 2>/dev/null)" != "$sum" ]; then
+		log "$name: configuring from $(echo "$frags" | xargs -n1 basename | tr '\n' ' ')"
+		# shellcheck disable=SC2086
+		grep -h '^CONFIG_' $frags >"$b/.xen-pvperf-allconfig"
+		make -C "$tree" O="$b" -s KCONFIG_ALLCONFIG="$b/.xen-pvperf-allconfig" \
+			allnoconfig >"$b/.xen-pvperf-config.log" 2>&1 ||
+			die "$name: kernel configuration failed: $(tail -n 3 "$b/.xen-pvperf-config.log" | tr '\n' ' ')"
+		echo "$sum" >"$b/.xen-pvperf-fragments"
+	else
+		make -C "$tree" O="$b" -s olddefconfig >"$b/.xen-pvperf-config.log" 2>&1 ||
+			die "$name: kernel configuration failed: $(tail -n 3 "$b/.xen-pvperf-config.log" | tr '\n' ' ')"
+	fi
+	# shellcheck disable=SC2086
+	grep -h '^CONFIG_' $frags | while read -r line; do
+		sym=${line%%=*}
+		if ! grep -qx "$line" "$b/.config"; then
+			rm -f "$b/.xen-pvperf-fragments"
+			die "$name: config option $line from the fragment did not stick (now: $(grep -E "^(# )?$sym[= ]" "$b/.config" || echo unset)); a dependency is missing"
+		fi
+	done
+}
+
+build_one() {
+	local name=$1 tree b start log pid n rc=0
+	tree=$(kernel_tree "$name")
+	b=$(kernel_builddir "$name")
+	[ -f "$tree/Makefile" ] || die "$name: no kernel tree at $tree; run 'make apply' first"
+	configure "$name" "$tree" "$b"
+	log="$b/.xen-pvperf-build.log"
+	start=$(date +%s)
+	log "$name: make -j$jobs bzImage modules in $b (cold about 10-15 minutes, warm seconds)"
+	timeout --kill-after=10 "$timeout_s" \
+		make -C "$tree" O="$b" -j"$jobs" CC="ccache gcc" \
+		LOCALVERSION="$(kernel_localversion "$name")" bzImage modules \
+		>"$log" 2>&1 &
+	pid=$!
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep 5
+		kill -0 "$pid" 2>/dev/null || break
+		if [ $((($(date +%s) - start) % 60)) -lt 5 ]; then
+			n=$(grep -c '^  CC' "$log" || true)
+			log "$name: $n files compiled, $(($(date +%s) - start))s"
+		fi
+	done
+	wait "$pid" || rc=$?
+	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+		die "$name: make timed out after ${timeout_s}s (log: $log)"
+	elif [ "$rc" != 0 ]; then
+		grep -E 'error|Error' "$log" | head -n 20 >&2 || true
+		tail -n 10 "$log" >&2
+		die "$name: make failed (exit $rc); full log: $log"
+	fi
+	log "$name: built $(kernel_image "$name") ($(($(date +%s) - start))s, $(grep -c '^  CC' "$log" || true) files compiled)"
+}
+
+for k in $kernels; do
+	build_one "$k"
+done

@@ -1,0 +1,95 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared helpers of the xen-pvperf harness: paths, progress, errors, timeouts.
+# Sourced by every stage script; each stage sets STEP before sourcing.
+
+HARNESS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=${XEN_PVPERF_REPO:-$(cd "$HARNESS/../../.." && pwd)}
+# Everything expensive to remake lives outside the clone, so a fresh clone
+# on the same machine starts warm: unpacked trees, build dirs, ccache.
+CACHE=${XEN_PVPERF_CACHE:-$HOME/.cache/xen-pvperf}
+OUT=${XEN_PVPERF_OUT:-$REPO/out}
+KSRC_PKG=${XEN_PVPERF_KSRC_PKG:-linux-source-6.1}
+KSRC_TARBALL=${XEN_PVPERF_KSRC_TARBALL:-/usr/src/linux-source-6.1.tar.xz}
+XEN_GZ=${XEN_PVPERF_XEN:-/boot/xen-4.17-amd64.gz}
+XEN_BIN=/usr/lib/xen-4.17/bin
+STEP=${STEP:-xen-pvperf}
+
+# The files of the repo that are copied into (or patch) the kernel tree.
+OVERLAY_DIRS="arch drivers include Documentation"
+OVERLAY_TOP="Kconfig.xen MAINTAINERS.patch"
+
+# Kernels the harness builds: tree, build dir name, config fragments.
+KERNELS="series baseline"
+
+T0=$(date +%s)
+
+log() {
+	printf '[%s %4ss] %s\n' "$STEP" "$(($(date +%s) - T0))" "$*"
+}
+
+# One clear line naming the step and the reason; exit 1.
+die() {
+	printf 'xen-pvperf: %s: error: %s\n' "$STEP" "$*" >&2
+	exit 1
+}
+
+usage_error() {
+	printf 'xen-pvperf: %s: %s\n' "$STEP" "$*" >&2
+	usage >&2
+	exit 2
+}
+
+need_cmd() {
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 ||
+			die "command '$c' not found; run 'make setup' (installs the harness's Debian packages)"
+	done
+}
+
+# upstream_version: the Debian version of the kernel source package.
+upstream_version() {
+	local v
+	v=$(dpkg-query -W -f='${Version}' "$KSRC_PKG" 2>/dev/null) || true
+	[ -n "$v" ] || die "package $KSRC_PKG is not installed; run 'make setup'"
+	printf '%s\n' "$v"
+}
+
+# Trees: pristine (untouched upstream, builds the baseline) and series
+# (a hard-linked copy with the series applied). Build dirs are direct
+# subdirectories of their tree, so kbuild uses srctree=".." and the compile
+# command lines of both trees are identical: ccache shares every object the
+# series does not touch.
+tree_root() { printf '%s/trees/%s\n' "$CACHE" "$(upstream_version)"; }
+pristine_dir() { printf '%s/pristine\n' "$(tree_root)"; }
+series_dir() { printf '%s/series\n' "$(tree_root)"; }
+
+kernel_tree() {
+	case "$1" in
+	series) series_dir ;;
+	baseline) pristine_dir ;;
+	*) die "unknown kernel '$1' (known: $KERNELS)" ;;
+	esac
+}
+
+kernel_builddir() { printf '%s/build-%s\n' "$(kernel_tree "$1")" "$1"; }
+kernel_image() { printf '%s/arch/x86/boot/bzImage\n' "$(kernel_builddir "$1")"; }
+kernel_localversion() { printf -- '-%s\n' "$1"; }
+
+check_kernel_name() {
+	case " $KERNELS " in
+	*" $1 "*) ;;
+	*) usage_error "unknown kernel '$1' (known: $KERNELS)" ;;
+	esac
+}
+
+# run_with_timeout SECONDS WHAT CMD...: a timeout names the step and WHAT.
+run_with_timeout() {
+	local secs=$1 what=$2 rc=0
+	shift 2
+	timeout --kill-after=10 "$secs" "$@" || rc=$?
+	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+		die "$what timed out after ${secs}s"
+	fi
+	return "$rc"
+}

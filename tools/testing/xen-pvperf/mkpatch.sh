@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# mkpatch: write the repo's PATH.patch as the diff from upstream's PATH to an
+# edited copy (by default the series tree's PATH, edited in place there).
+set -euo pipefail
+STEP=mkpatch
+. "$(dirname "$0")/lib.sh"
+
+usage() {
+	cat <<EOF
+usage: mkpatch.sh [-h] [-m DESCRIPTION] PATH [EDITED]
+  PATH     a file of the kernel tree, e.g. arch/x86/xen/Kconfig
+  EDITED   the edited file (default: the series tree's PATH)
+  -m TEXT  what the hunk does and why (kept from the old PATH.patch
+           when not given; required for a new one)
+Writes $REPO/PATH.patch: the description, a "---" line, then the unified
+diff a/PATH -> b/PATH, as quilt and git-am read it.
+EOF
+}
+
+desc=""
+case "${1:-}" in
+-h | --help) usage; exit 0 ;;
+-m)
+	[ $# -ge 2 ] || usage_error "-m needs a description"
+	desc=$2
+	shift 2
+	;;
+esac
+case "${1:-}" in
+"" | -*) usage_error "a kernel PATH is needed" ;;
+esac
+[ $# -le 2 ] || usage_error "too many arguments"
+rel=$1
+edited=${2:-$(series_dir)/$rel}
+orig=$(pristine_dir)/$rel
+[ -f "$orig" ] || die "upstream has no $rel (a new file is added whole, not as a patch)"
+[ -f "$edited" ] || die "edited file $edited does not exist"
+mkdir -p "$(dirname "$REPO/$rel")"
+if [ -z "$desc" ] && [ -f "$REPO/$rel.patch" ]; then
+	desc=$(sed -n "/^---\$/q;p" "$REPO/$rel.patch")
+fi
+[ -n "$desc" ] || usage_error "a new patch needs -m DESCRIPTION"
+printf '%s\n---\n' "$desc" >"$REPO/$rel.patch.new"
+rc=0
+diff -u --label "a/$rel" --label "b/$rel" "$orig" "$edited" >>"$REPO/$rel.patch.new" || rc=$?
+if [ "$rc" != 1 ]; then
+	rm -f "$REPO/$rel.patch.new"
+	die "$edited is the same as upstream's $rel; no patch written"
+fi
+mv "$REPO/$rel.patch.new" "$REPO/$rel.patch"
+log "wrote $rel.patch ($(grep -c '^[-+][^-+]' "$REPO/$rel.patch") changed lines)"

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# rootfs: build the initramfs images.
+#   out/rootfs/guest.cpio.gz         busybox + /init (+ test programs):
+#                                    the domU's and the native boot's root
+#   out/rootfs/dom0-KERNEL.cpio.gz   guest + the Xen toolstack from Debian's
+#                                    packages (xenstored, xenconsoled, xl and
+#                                    their libraries) + KERNEL and guest as
+#                                    the domU's kernel and ramdisk
+set -euo pipefail
+STEP=rootfs
+. "$(dirname "$0")/lib.sh"
+
+usage() {
+	cat <<EOF
+usage: rootfs.sh [-h] [--kernel NAME]...
+  --kernel NAME   make the dom0 image for NAME (repeatable; known: $KERNELS;
+                  default all); its domU runs the same kernel
+Writes to $OUT/rootfs. Run 'make build' first.
+EOF
+}
+
+kernels=""
+while [ $# -gt 0 ]; do
+	case "$1" in
+	-h | --help) usage; exit 0 ;;
+	--kernel)
+		[ $# -ge 2 ] || usage_error "--kernel needs a name"
+		check_kernel_name "$2"
+		kernels="$kernels $2"
+		shift
+		;;
+	*) usage_error "unknown argument '$1'" ;;
+	esac
+	shift
+done
+kernels=${kernels:-$KERNELS}
+need_cmd cpio gzip ldd
+
+BUSYBOX=/bin/busybox
+TOOLS="xl xenstored xenconsoled xen-init-dom0 xentrace"
+[ -x "$BUSYBOX" ] && ! ldd "$BUSYBOX" >/dev/null 2>&1 ||
+	die "static busybox not found at $BUSYBOX; run 'make setup' (installs busybox-static)"
+for t in $TOOLS; do
+	[ -x "$XEN_BIN/$t" ] || die "Xen tool $XEN_BIN/$t not found; run 'make setup' (installs xen-utils-4.17)"
+done
+[ -x /usr/bin/xenstore ] || die "/usr/bin/xenstore not found; run 'make setup' (installs xenstore-utils)"
+
+dest=$OUT/rootfs
+mkdir -p "$dest"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# cpio_of DIR FILE: a gzip'd newc archive of DIR, owned by root.
+cpio_of() {
+	(cd "$1" && find . -print0 | LC_ALL=C sort -z |
+		cpio -0 -o -H newc -R 0:0 --quiet) | gzip -6 -n >"$2.tmp"
+	mv "$2.tmp" "$2"
+}
+
+make_guest() {
+	local r=$1 a
+	mkdir -p "$r"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,run,tmp,etc,root}
+	cp "$BUSYBOX" "$r/bin/busybox"
+	for a in $("$BUSYBOX" --list-full); do
+		[ -e "$r/$a" ] || ln -s /bin/busybox "$r/$a"
+	done
+	mkdir -p "$r/var/lib" "$r/var/log"
+	ln -s /run "$r/var/run"
+	install -m 0755 "$HARNESS/rootfs/init" "$r/init"
+}
+
+# add_elf ROOT FILE: FILE and the shared libraries it needs.
+add_elf() {
+	local r=$1 f=$2 lib
+	mkdir -p "$r$(dirname "$f")"
+	cp -L "$f" "$r$f"
+	for lib in $(ldd "$f" | awk '/=> \// { print $3 } /^\t\/lib/ { print $1 }'); do
+		[ -e "$r$lib" ] && continue
+		mkdir -p "$r$(dirname "$lib")"
+		cp -L "$lib" "$r$lib"
+	done
+}
+
+make_dom0() {
+	local r=$1 kernel=$2 t libgcc img
+	make_guest "$r"
+	for t in $TOOLS; do
+		add_elf "$r" "$XEN_BIN/$t"
+	done
+	add_elf "$r" /usr/bin/xenstore
+	for t in read write ls list exists rm chmod watch control; do
+		ln -sf /usr/bin/xenstore "$r/usr/bin/xenstore-$t"
+	done
+	# glibc dlopens libgcc_s at run time (pthread_cancel); ldd does not
+	# show it and xl aborts without it.
+	libgcc=$(ldconfig -p | awk '/libgcc_s.so.1 .*x86-64/ { print $NF; exit }')
+	[ -n "$libgcc" ] || die "libgcc_s.so.1 not found (package libgcc-s1)"
+	mkdir -p "$r$(dirname "$libgcc")"
+	cp -L "$libgcc" "$r$libgcc"
+	mkdir -p "$r/etc/xen" "$r/boot" "$r/var/lib/xen" "$r/var/log/xen"
+	img=$(kernel_image "$kernel")
+	[ -f "$img" ] || die "no $kernel kernel at $img; run 'make build'"
+	cp "$img" "$r/boot/domU-bzImage"
+	cp "$dest/guest.cpio.gz" "$r/boot/domU-initrd.gz"
+}
+
+log "guest image"
+make_guest "$work/guest"
+cpio_of "$work/guest" "$dest/guest.cpio.gz"
+for k in $kernels; do
+	log "dom0 image for $k"
+	make_dom0 "$work/dom0-$k" "$k"
+	cpio_of "$work/dom0-$k" "$dest/dom0-$k.cpio.gz"
+done
+log "done: $(cd "$dest" && ls -s --block-size=K ./*.cpio.gz | tr '\n' ' ')"
