@@ -22,12 +22,7 @@ jobs=$(nproc)
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-h | --help) usage; exit 0 ;;
-	--kernel)
-		[ $# -ge 2 ] || usage_error "--kernel needs a name"
-		check_kernel_name "$2"
-		kernels="$kernels $2"
-		shift
-		;;
+	--kernel) want_kernel "${2-}"; shift ;;
 	--jobs)
 		[ $# -ge 2 ] && [[ $2 =~ ^[1-9][0-9]*$ ]] || usage_error "--jobs needs a positive number"
 		jobs=$2
@@ -85,7 +80,7 @@ configure() {
 }
 
 build_one() {
-	local name=$1 tree b start log pid n rc=0
+	local name=$1 tree b start last log pid rc=0
 	tree=$(kernel_tree "$name")
 	b=$(kernel_builddir "$name")
 	[ -f "$tree/Makefile" ] || die "$name: no kernel tree at $tree; run 'make apply' first"
@@ -98,12 +93,12 @@ build_one() {
 		LOCALVERSION="$(kernel_localversion "$name")" bzImage modules \
 		>"$log" 2>&1 &
 	pid=$!
+	last=$start
 	while kill -0 "$pid" 2>/dev/null; do
-		sleep 5
-		kill -0 "$pid" 2>/dev/null || break
-		if [ $((($(date +%s) - start) % 60)) -lt 5 ]; then
-			n=$(grep -c '^  CC' "$log" || true)
-			log "$name: $n files compiled, $(($(date +%s) - start))s"
+		sleep 2
+		if [ $(($(date +%s) - last)) -ge 60 ]; then
+			last=$(date +%s)
+			log "$name: $(grep -c '^  CC' "$log" || true) files compiled, $((last - start))s"
 		fi
 	done
 	wait "$pid" || rc=$?

@@ -83,6 +83,13 @@ check_kernel_name() {
 	esac
 }
 
+# want_kernel NAME: the argument of --kernel, appended to $kernels.
+want_kernel() {
+	[ -n "$1" ] || usage_error "--kernel needs a name"
+	check_kernel_name "$1"
+	kernels="$kernels $1"
+}
+
 # run_with_timeout SECONDS WHAT CMD...: a timeout names the step and WHAT.
 run_with_timeout() {
 	local secs=$1 what=$2 rc=0

@@ -24,12 +24,7 @@ kernels=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-h | --help) usage; exit 0 ;;
-	--kernel)
-		[ $# -ge 2 ] || usage_error "--kernel needs a name"
-		check_kernel_name "$2"
-		kernels="$kernels $2"
-		shift
-		;;
+	--kernel) want_kernel "${2-}"; shift ;;
 	*) usage_error "unknown argument '$1'" ;;
 	esac
 	shift
@@ -94,7 +89,7 @@ make_dom0() {
 	done
 	# glibc dlopens libgcc_s at run time (pthread_cancel); ldd does not
 	# show it and xl aborts without it.
-	libgcc=$(ldconfig -p | awk '/libgcc_s.so.1 .*x86-64/ { print $NF; exit }')
+	libgcc=$(ldconfig -p | awk '/libgcc_s.so.1 .*x86-64/ && !f { f = $NF } END { print f }')
 	[ -n "$libgcc" ] || die "libgcc_s.so.1 not found (package libgcc-s1)"
 	mkdir -p "$r$(dirname "$libgcc")"
 	cp -L "$libgcc" "$r$libgcc"

@@ -1,0 +1,34 @@
+# SPDX-License-Identifier: GPL-2.0
+# xen-pvperf: the two commands are 'make run' (the main job) and
+# 'make check' (the tests). The other targets run one stage each.
+H := tools/testing/xen-pvperf
+
+.PHONY: help run check check-host setup apply build rootfs boot checkpatch clean
+
+help:
+	@echo "make run          setup, apply, build, boot Xen dom0 + PV domU and native, summary"
+	@echo "make check        all tests (host tests, checkpatch, build, boots); 'N passed, N failed'"
+	@echo "make check-host   the fast tests only (harness host tests, checkpatch)"
+	@echo "make setup|apply|build|rootfs|checkpatch   one stage"
+	@echo "make boot MODE=xen|native KERNEL=series|baseline   one boot"
+	@echo "make clean        remove out/ (the cache in ~/.cache/xen-pvperf stays)"
+
+run:
+	$(H)/run.sh
+
+check:
+	$(H)/check.sh
+
+check-host:
+	$(H)/check.sh --host-only
+
+setup apply build rootfs checkpatch:
+	$(H)/$@.sh
+
+MODE ?= xen
+KERNEL ?= series
+boot:
+	$(H)/boot.sh --mode $(MODE) --kernel $(KERNEL)
+
+clean:
+	rm -rf out

@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# check ('make check'): every test of the series and the harness.
+#   host tests of the harness, checkpatch --strict over the series,
+#   apply + build (series, baseline), the guests' images, then boots:
+#   Xen dom0 + PV domU and native, for the series and the baseline, with the
+#   guests' own checks and KUnit suites; and an injected domU panic, which
+#   the harness must report. Ends with "N passed, N failed".
+set -uo pipefail
+STEP=check
+. "$(dirname "$0")/lib.sh"
+
+usage() {
+	cat <<EOF
+usage: check.sh [-h] [--host-only]
+  --host-only   only the fast tests: host tests of the harness, checkpatch
+Writes logs to $OUT/logs; prints the time of each stage.
+EOF
+}
+
+host_only=0
+while [ $# -gt 0 ]; do
+	case "$1" in
+	-h | --help) usage; exit 0 ;;
+	--host-only) host_only=1 ;;
+	*) usage_error "unknown argument '$1'" ;;
+	esac
+	shift
+done
+
+passed=0
+failed=0
+times=""
+mkdir -p "$OUT/logs"
+
+result() { # result ok|FAIL NAME [why]
+	if [ "$1" = ok ] || [ "$1" = skip ]; then
+		passed=$((passed + 1))
+		echo "$1 $2"
+	else
+		failed=$((failed + 1))
+		echo "FAIL $2${3:+: $3}"
+	fi
+}
+
+# stage NAME CMD...: run CMD with its output shown, time it, count it.
+stage() {
+	local name=$1 t rc=0
+	shift
+	log "== $name"
+	t=$(date +%s)
+	"$@" || rc=$?
+	times="$times$(printf '  %-28s %5ss' "$name" $(($(date +%s) - t)))"$'\n'
+	return "$rc"
+}
+
+# count_lines FILE: count "ok|skip|FAIL ..." lines of a sub-test run.
+count_lines() {
+	local st rest
+	while read -r st rest; do
+		case "$st" in
+		ok | skip) result "$st" "$rest" ;;
+		FAIL) result FAIL "$rest" ;;
+		esac
+	done <"$1"
+}
+
+run_counted() { # run_counted NAME CMD...: a sub-test runner's ok/FAIL lines
+	local name=$1 f=$OUT/logs/$1.out rc=0
+	shift
+	stage "$name" "$@" >"$f" 2>&1 || rc=$?
+	grep -v '^ok ' "$f" || true
+	count_lines "$f"
+	if [ "$rc" != 0 ] && ! grep -q '^FAIL' "$f"; then
+		result FAIL "$name" "exit $rc without a failed test: $(tail -n 1 "$f")"
+	fi
+}
+
+run_stage() { # run_stage NAME CMD...: one test, passed when CMD succeeds
+	local name=$1
+	shift
+	if stage "$name" "$@"; then
+		result ok "$name"
+		return 0
+	fi
+	result FAIL "$name"
+	return 1
+}
+
+# boot_test MODE KERNEL: the boot itself and every check it printed.
+boot_test() {
+	local mode=$1 k=$2 r=$OUT/logs/boot-$1-$2.results rc=0
+	stage "boot $mode $k" "$HARNESS/boot.sh" --mode "$mode" --kernel "$k" --quiet || rc=$?
+	if [ -f "$r" ]; then
+		sed -e "s/^\(ok\|FAIL\|skip\) /\1 $k: /" "$r" >"$r.counted"
+		count_lines "$r.counted"
+	fi
+	if [ "$rc" = 0 ]; then
+		result ok "boot $mode $k"
+	else
+		result FAIL "boot $mode $k"
+	fi
+}
+
+# The harness must turn a crashing domU into one clear line and the tail.
+injected_panic_test() {
+	local out=$OUT/logs/injected-panic.out
+	stage "boot xen series, domU panic" "$HARNESS/boot.sh" --mode xen --kernel series \
+		--append pvperf.panic=domU --name boot-injected-panic --quiet >"$out" 2>&1
+	if [ $? = 1 ] && grep -q "error: \[domU\] Kernel panic - not syncing" "$out" &&
+		grep -q -- "--- last 40 console lines ---" "$out" &&
+		grep -q "^\[domU\] PVPERF domU: crashing on request" "$out"; then
+		result ok "injected domU panic is reported with the console tail"
+	else
+		result FAIL "injected domU panic is reported with the console tail" \
+			"$(head -n 3 "$out" | tr '\n' ' ')"
+	fi
+}
+
+start=$(date +%s)
+if [ "$host_only" = 0 ]; then
+	run_stage setup "$HARNESS/setup.sh" || true
+fi
+run_counted host-tests "$HARNESS/tests/host-tests.sh"
+if [ "$host_only" = 0 ] && run_stage apply "$HARNESS/apply.sh"; then
+	run_counted checkpatch "$HARNESS/checkpatch.sh"
+	built=""
+	for k in $KERNELS; do
+		run_stage "build $k" "$HARNESS/build.sh" --kernel "$k" && built="$built $k"
+	done
+	if [ -n "$built" ] && run_stage rootfs "$HARNESS/rootfs.sh" $(printf -- '--kernel %s ' $built); then
+		for k in $built; do
+			boot_test xen "$k"
+			boot_test native "$k"
+		done
+		case " $built " in *" series "*) injected_panic_test ;; esac
+	fi
+elif [ "$host_only" = 1 ] && [ -f "$(pristine_dir 2>/dev/null)/scripts/checkpatch.pl" ]; then
+	run_counted checkpatch "$HARNESS/checkpatch.sh"
+fi
+
+echo
+echo "stage times:"
+printf '%s' "$times"
+printf '  %-28s %5ss\n' total $(($(date +%s) - start))
+echo
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
