@@ -156,7 +156,10 @@ log "QEMU exited after $(($(date +%s) - start))s"
 # Lines of the domU carry "[domU] "; the others are dom0's or native's.
 first_role=dom0
 [ "$mode" = native ] && first_role=native
-tr -d '\r' <"$log_file" | awk -v r0="$first_role" '
+# The series has KUnit suites; every guest of it must have run them.
+expect_kunit=0
+[ "$kernel" = series ] && expect_kunit=1
+tr -d '\r' <"$log_file" | awk -v r0="$first_role" -v expect_kunit="$expect_kunit" '
 	{ role = r0; line = $0 }
 	sub(/^\[domU\] /, "", line) { role = "domU" }
 	line ~ /^PVPERF-CHECK / {
@@ -166,11 +169,18 @@ tr -d '\r' <"$log_file" | awk -v r0="$first_role" '
 		next
 	}
 	line ~ /^    # Subtest: / { suite[role] = line; sub(/.*Subtest: /, "", suite[role]) }
-	line ~ /^    (not )?ok [0-9]+ - / {
-		t = line; sub(/^    (not )?ok [0-9]+ - /, "", t)
+	line ~ /^PVPERF [a-zA-Z0-9]+: init/ { seen[role] = 1 }
+	line ~ /^    (not )?ok [0-9]+ / {
+		t = line; sub(/^    (not )?ok [0-9]+ (- )?/, "", t)
 		st = (line ~ /^    not ok/) ? "FAIL" : "ok"
 		if (t ~ /# SKIP/) { st = "skip"; sub(/ *# SKIP.*/, "", t) }
 		print st, role, "kunit:" suite[role] "." t
+		kunit[role]++
+	}
+	END {
+		for (r in seen)
+			if (expect_kunit && !kunit[r])
+				print "FAIL", r, "kunit-ran", "no KUnit results on the console"
 	}
 ' >"$results"
 
