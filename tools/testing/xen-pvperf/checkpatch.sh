@@ -59,7 +59,7 @@ trap 'rm -f "$findings"' EXIT
 for f in "${files[@]}"; do
 	[ -f "$f" ] || die "no such file: $f"
 	case "$f" in
-	*.patch) args=(--no-signoff "$f") ;;
+	*.patch) args=(--no-signoff "$(realpath "$f")") ;; # relative: false findings
 	*) args=(-f "$f") ;;
 	esac
 	if PATH="/usr/bin:$PATH" perl "$cp" --root="$root" --strict --terse --no-summary \

@@ -41,7 +41,7 @@ if [ -z "$desc" ] && [ -f "$REPO/$rel.patch" ]; then
 	desc=$(sed -n "/^---\$/q;p" "$REPO/$rel.patch")
 fi
 [ -n "$desc" ] || usage_error "a new patch needs -m DESCRIPTION"
-printf '%s\n---\n' "$desc" >"$REPO/$rel.patch.new"
+printf '%s\n---\ndiff --git a/%s b/%s\n' "$desc" "$rel" "$rel" >"$REPO/$rel.patch.new"
 rc=0
 diff -u --label "a/$rel" --label "b/$rel" "$orig" "$edited" >>"$REPO/$rel.patch.new" || rc=$?
 if [ "$rc" != 1 ]; then
