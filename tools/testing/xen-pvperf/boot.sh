@@ -20,6 +20,8 @@ usage: boot.sh [-h] --mode xen|native --kernel NAME [options]
   --append ARGS           more kernel arguments (dom0's and the domU's or
                           native's); pvperf.* arguments reach the domU too
   --xen-append ARGS       more Xen arguments (--mode xen)
+  --stats on|off          count in the series' debugfs statistics from boot
+                          (xen_pvstats=, default on; the baseline has none)
   --marker-timeout SECS   longest wait for each marker (default 300)
   --name NAME             log name (default boot-MODE-KERNEL)
   --quiet                 do not print the summary
@@ -35,6 +37,7 @@ xen_append=""
 marker_timeout=${XEN_PVPERF_MARKER_TIMEOUT:-300}
 name=""
 quiet=0
+stats=on
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-h | --help) usage; exit 0 ;;
@@ -57,6 +60,10 @@ while [ $# -gt 0 ]; do
 		shift
 		;;
 	--name) [ $# -ge 2 ] || usage_error "--name needs a name"; name=$2; shift ;;
+	--stats)
+		case "${2-}" in on | off) stats=$2 ;; *) usage_error "--stats needs on or off" ;; esac
+		shift
+		;;
 	--quiet) quiet=1 ;;
 	*) usage_error "unknown argument '$1'" ;;
 	esac
@@ -68,6 +75,7 @@ done
 	usage_error "XEN_PVPERF_MARKER_TIMEOUT must be a number of seconds, not '$marker_timeout'"
 STEP="boot($mode/$kernel)"
 kargs="panic=-1 pvperf.kernel=$kernel$append"
+[ "$kernel" = baseline ] || kargs="$kargs xen_pvstats=$stats"
 # QEMU separates multiboot modules with ','.
 case "$mode:$kargs" in
 xen:*,*) die "kernel arguments may not contain ',' under Xen (QEMU's -initrd separator): '$kargs'" ;;
@@ -184,11 +192,20 @@ tr -d '\r' <"$log_file" | awk -v r0="$first_role" -v expect_kunit="$expect_kunit
 	}
 ' >"$results"
 
+# The statistics the guests dumped: "role dir/name value".
+tr -d '\r' <"$log_file" | sed -n 's/^\(\[domU\] \)\{0,1\}PVPERF-STAT //p' >"$OUT/logs/$name.stats"
+
 if [ "$quiet" = 0 ]; then
 	echo "== checks ($mode/$kernel)"
 	sed 's/^/  /' "$results"
 	echo "== /sys/kernel/debug/xen ($mode/$kernel)"
 	tr -d '\r' <"$log_file" | sed -n 's/^\(\[domU\] \)\{0,1\}PVPERF-LS \([^ ]*\) /  \2: /p'
+	if [ -s "$OUT/logs/$name.stats" ]; then
+		echo "== statistics at the end of the run ($mode/$kernel; non-zero counters)"
+		awk '$3 != 0 { printf "  %-5s %-40s %s\n", $1, $2, $3 }' "$OUT/logs/$name.stats"
+		echo "== hypercalls by number ($mode/$kernel)"
+		tr -d '\r' <"$log_file" | sed -n 's/^\(\[domU\] \)\{0,1\}PVPERF-HCALL \([^ ]*\) /  \2: /p'
+	fi
 fi
 if grep -q '^FAIL' "$results"; then
 	printf 'xen-pvperf: %s: error: %s\n' "$STEP" \

@@ -29,13 +29,16 @@ pristine=$(pristine_dir)
 cp=$pristine/scripts/checkpatch.pl
 [ -f "$cp" ] || die "no checkpatch.pl at $cp; run 'make apply' first (it unpacks the kernel source)"
 # checkpatch validates SPDX tags with scripts/spdxcheck.py, which reads
-# LICENSES/ from a git commit: give it a root of links to the pristine tree
-# and a repository holding a copy of LICENSES/.
+# LICENSES/ from a git commit: give it a root of links to the series tree
+# (so that it sees the series' documentation, e.g. of boot parameters) and
+# a repository holding a copy of LICENSES/.
+series=$(series_dir)
+[ -f "$series/.xen-pvperf-unpacked" ] || die "no series tree at $series; run 'make apply' first"
 root=$CACHE/checkpatch-root
-if [ ! -f "$root/.xen-pvperf-ready" ]; then
+if [ ! -f "$root/.xen-pvperf-series" ]; then
 	rm -rf "$root"
 	mkdir -p "$root"
-	for e in "$pristine"/*; do
+	for e in "$series"/*; do
 		[ "$(basename "$e")" = LICENSES ] || ln -s "$e" "$root/$(basename "$e")"
 	done
 	cp -r "$pristine/LICENSES" "$root/LICENSES"
@@ -45,7 +48,7 @@ if [ ! -f "$root/.xen-pvperf-ready" ]; then
 			git -C "$root" -c user.name=xen-pvperf -c user.email=xen-pvperf@localhost \
 				commit -q -m "LICENSES of $(upstream_version)"
 	} || die "cannot make the git repository checkpatch needs in $root"
-	touch "$root/.xen-pvperf-ready"
+	touch "$root/.xen-pvperf-series"
 fi
 cd "$REPO"
 if [ ${#files[@]} = 0 ]; then
@@ -60,7 +63,10 @@ for f in "${files[@]}"; do
 	[ -f "$f" ] || die "no such file: $f"
 	case "$f" in
 	*.patch) args=(--no-signoff "$(realpath "$f")") ;; # relative: false findings
-	*) args=(-f "$f") ;;
+	# A __setup() is documented when the same patch touches
+	# kernel-parameters.txt; a whole file alone cannot show that, and
+	# the series documents each of its parameters in that file's patch.
+	*) args=(--ignore UNDOCUMENTED_SETUP -f "$f") ;;
 	esac
 	if PATH="/usr/bin:$PATH" perl "$cp" --root="$root" --strict --terse --no-summary \
 		--show-types "${args[@]}" >"$findings" 2>&1 && ! [ -s "$findings" ]; then

@@ -30,7 +30,7 @@ while [ $# -gt 0 ]; do
 	shift
 done
 kernels=${kernels:-$KERNELS}
-need_cmd cpio gzip ldd
+need_cmd cpio gzip ldd gcc
 
 BUSYBOX=/bin/busybox
 TOOLS="xl xenstored xenconsoled xen-init-dom0 xentrace"
@@ -63,6 +63,7 @@ make_guest() {
 	mkdir -p "$r/var/lib" "$r/var/log"
 	ln -s /run "$r/var/run"
 	install -m 0755 "$HARNESS/rootfs/init" "$r/init"
+	install -m 0755 "$work/pvbench" "$r/bin/pvbench"
 }
 
 # add_elf ROOT FILE: FILE and the shared libraries it needs.
@@ -100,6 +101,9 @@ make_dom0() {
 	cp "$dest/guest.cpio.gz" "$r/boot/domU-initrd.gz"
 }
 
+log "guest programs"
+gcc -static -O2 -Wall -Werror -o "$work/pvbench" "$HARNESS/bench/pvbench.c" ||
+	die "cannot build bench/pvbench.c (gcc and libc6-dev: run 'make setup')"
 log "guest image"
 make_guest "$work/guest"
 cpio_of "$work/guest" "$dest/guest.cpio.gz"

@@ -145,6 +145,23 @@ mkdir -p "$TMP/cp"
 printf 'int f(void){return 0;}\n' >"$TMP/cp/bad.c"
 expect checkpatch-catches-missing-spdx 1 "FAIL .*bad.c" "$H/checkpatch.sh" "$TMP/cp/bad.c"
 
+expect boot-bad-stats 2 "--stats needs on or off" \
+	"$H/boot.sh" --mode xen --kernel series --stats maybe
+
+# The guest benchmark program: usage, bad arguments, a real run.
+if gcc -static -O2 -o "$TMP/pvbench" "$H/bench/pvbench.c" 2>"$TMP/cc"; then
+	expect pvbench-help 0 "^usage: pvbench OP" "$TMP/pvbench" --help
+	expect pvbench-unknown-op 2 "unknown op 'nosuch'" "$TMP/pvbench" nosuch
+	expect pvbench-bad-n 2 "-n needs a positive number, not '0'" "$TMP/pvbench" fork_exit -n 0
+	expect pvbench-bad-n-text 2 "-n needs a positive number, not 'ten'" "$TMP/pvbench" ctx_pipe -n ten
+	expect pvbench-fork-exit 0 "^op=fork_exit iterations=3 ns_per_op=[0-9]+$" \
+		"$TMP/pvbench" fork_exit -n 3
+	expect pvbench-ctx-pipe 0 "^op=ctx_pipe iterations=20 ns_per_op=[0-9]+$" \
+		"$TMP/pvbench" ctx_pipe -n 20
+else
+	fail pvbench-builds "$(head -n 5 "$TMP/cc")"
+fi
+
 # A comma cannot reach a kernel under Xen through QEMU's -initrd.
 expect boot-comma-under-xen 1 "may not contain ','" \
 	env XEN_PVPERF_OUT="$TMP/out" "$H/boot.sh" --mode xen --kernel series --append "a=1,2"
