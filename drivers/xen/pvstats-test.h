@@ -174,6 +174,24 @@ static void xen_pvstats_test_parse(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xen_pvstats_parse_01("10", &v), -EINVAL);
 }
 
+static void xen_pvstats_test_boot_param(struct kunit *test)
+{
+	bool on = false;
+
+	KUNIT_EXPECT_EQ(test, xen_pvstats_parse_onoff("on", &on), 0);
+	KUNIT_EXPECT_TRUE(test, on);
+	KUNIT_EXPECT_EQ(test, xen_pvstats_parse_onoff("off", &on), 0);
+	KUNIT_EXPECT_FALSE(test, on);
+	/* A bad value leaves the setting as it was. */
+	KUNIT_EXPECT_EQ(test, xen_pvstats_parse_onoff("yes", &on), -EINVAL);
+	KUNIT_EXPECT_FALSE(test, on);
+	on = true;
+	KUNIT_EXPECT_EQ(test, xen_pvstats_parse_onoff("", &on), -EINVAL);
+	KUNIT_EXPECT_EQ(test, xen_pvstats_parse_onoff("1", &on), -EINVAL);
+	KUNIT_EXPECT_EQ(test, xen_pvstats_parse_onoff("ON", &on), -EINVAL);
+	KUNIT_EXPECT_TRUE(test, on);
+}
+
 static void xen_pvstats_test_root(struct kunit *test)
 {
 	struct dentry *root;
@@ -230,6 +248,7 @@ static struct kunit_case xen_pvstats_test_cases[] = {
 	KUNIT_CASE(xen_pvstats_test_enable_disable),
 	KUNIT_CASE(xen_pvstats_test_hist_and_calls),
 	KUNIT_CASE(xen_pvstats_test_parse),
+	KUNIT_CASE(xen_pvstats_test_boot_param),
 	KUNIT_CASE(xen_pvstats_test_root),
 	KUNIT_CASE(xen_pvstats_test_files),
 	{}

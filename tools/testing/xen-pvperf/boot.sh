@@ -22,6 +22,8 @@ usage: boot.sh [-h] --mode xen|native --kernel NAME [options]
   --xen-append ARGS       more Xen arguments (--mode xen)
   --stats on|off          count in the series' debugfs statistics from boot
                           (xen_pvstats=, default on; the baseline has none)
+  --icount                QEMU -icount shift=0,sleep=off: the guest clock
+                          counts instructions (one ns each), for benchmarks
   --marker-timeout SECS   longest wait for each marker (default 300)
   --name NAME             log name (default boot-MODE-KERNEL)
   --quiet                 do not print the summary
@@ -38,6 +40,7 @@ marker_timeout=${XEN_PVPERF_MARKER_TIMEOUT:-300}
 name=""
 quiet=0
 stats=on
+icount=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-h | --help) usage; exit 0 ;;
@@ -65,6 +68,7 @@ while [ $# -gt 0 ]; do
 		shift
 		;;
 	--quiet) quiet=1 ;;
+	--icount) icount=1 ;;
 	*) usage_error "unknown argument '$1'" ;;
 	esac
 	shift
@@ -90,7 +94,12 @@ log_file=$OUT/logs/$name.log
 results=$OUT/logs/$name.results
 
 qemu=(qemu-system-x86_64 -cpu qemu64 -smp 2 -display none -no-reboot
-	-monitor none -serial stdio -nodefaults -device VGA)
+	-monitor none -serial stdio -nodefaults)
+if [ "$icount" = 1 ]; then
+	qemu+=(-icount shift=0,sleep=off)
+	# Under -icount a native boot with two CPUs hangs (XEN-IN-QEMU.md).
+	[ "$mode" = native ] && qemu[4]=1
+fi
 if [ "$mode" = xen ]; then
 	[ -f "$XEN_GZ" ] || die "Xen hypervisor $XEN_GZ not found; run 'make setup' (installs xen-hypervisor-4.17-amd64)"
 	xen_elf=$CACHE/xen/$(basename "$XEN_GZ" .gz).elf
@@ -191,6 +200,9 @@ tr -d '\r' <"$log_file" | awk -v r0="$first_role" -v expect_kunit="$expect_kunit
 				print "FAIL", r, "kunit-ran", "no KUnit results on the console"
 	}
 ' >"$results"
+
+# The benchmarks the guests ran: "role op ns_per_op".
+tr -d '\r' <"$log_file" | sed -n 's/^\(\[domU\] \)\{0,1\}PVPERF-BENCH //p' >"$OUT/logs/$name.bench"
 
 # The statistics the guests dumped: "role dir/name value".
 tr -d '\r' <"$log_file" | sed -n 's/^\(\[domU\] \)\{0,1\}PVPERF-STAT //p' >"$OUT/logs/$name.stats"

@@ -10,7 +10,8 @@ STEP=build
 usage() {
 	cat <<EOF
 usage: build.sh [-h] [--kernel NAME]... [--jobs N]
-  --kernel NAME   build only NAME (repeatable; known: $KERNELS; default all)
+  --kernel NAME   build only NAME (repeatable; default: $KERNELS;
+                  on demand: $EXTRA_KERNELS)
   --jobs N        parallel make jobs (default: $(nproc))
 Environment: XEN_PVPERF_BUILD_TIMEOUT seconds per kernel (default 3600).
 Run 'make apply' first: the series kernel builds from the applied tree.
@@ -44,9 +45,21 @@ export KBUILD_BUILD_USER=xen-pvperf KBUILD_BUILD_HOST=xen-pvperf
 export KBUILD_BUILD_TIMESTAMP="1970-01-01"
 
 fragments_of() {
-	local f="$HARNESS/configs/pvguest.config"
-	[ "$1" = series ] && f="$f $HARNESS/configs/series.config"
-	printf '%s\n' "$f"
+	local c=$HARNESS/configs
+	case "$1" in
+	series) echo "$c/pvguest.config $c/series.config" ;;
+	nodebugfs) echo "$c/pvguest.config $c/nodebugfs.config" ;;
+	*) echo "$c/pvguest.config" ;;
+	esac
+}
+
+# The fragments merged: one line per option, the last fragment's wins.
+merged_fragments() {
+	# shellcheck disable=SC2086
+	sed -n -e 's/^\(CONFIG_[A-Za-z0-9_]*\)=.*/\1 &/p' \
+		-e 's/^# \(CONFIG_[A-Za-z0-9_]*\) is not set$/\1 &/p' $1 |
+		awk '{ sym = $1; sub(/^[^ ]* /, ""); v[sym] = $0; if (!(sym in o)) o[sym] = n++ }
+		     END { for (s in v) print o[s], v[s] }' | sort -n | cut -d' ' -f2-
 }
 
 # configure NAME TREE BUILDDIR: allnoconfig + fragments when the fragments
@@ -59,8 +72,7 @@ configure() {
 	mkdir -p "$b"
 	if [ ! -f "$b/.config" ] || [ "$(cat "$b/.xen-pvperf-fragments" 2>/dev/null)" != "$sum" ]; then
 		log "$name: configuring from $(echo "$frags" | xargs -n1 basename | tr '\n' ' ')"
-		# shellcheck disable=SC2086
-		grep -h '^CONFIG_' $frags >"$b/.xen-pvperf-allconfig"
+		merged_fragments "$frags" >"$b/.xen-pvperf-allconfig"
 		make -C "$tree" O="$b" -s KCONFIG_ALLCONFIG="$b/.xen-pvperf-allconfig" \
 			allnoconfig >"$b/.xen-pvperf-config.log" 2>&1 ||
 			die "$name: kernel configuration failed: $(tail -n 3 "$b/.xen-pvperf-config.log" | tr '\n' ' ')"
@@ -69,13 +81,18 @@ configure() {
 		make -C "$tree" O="$b" -s olddefconfig >"$b/.xen-pvperf-config.log" 2>&1 ||
 			die "$name: kernel configuration failed: $(tail -n 3 "$b/.xen-pvperf-config.log" | tr '\n' ' ')"
 	fi
-	# shellcheck disable=SC2086
-	grep -h '^CONFIG_' $frags | while read -r line; do
+	merged_fragments "$frags" | while read -r line; do
 		sym=${line%%=*}
-		if ! grep -qx "$line" "$b/.config"; then
-			rm -f "$b/.xen-pvperf-fragments"
-			die "$name: config option $line from the fragment did not stick (now: $(grep -E "^(# )?$sym[= ]" "$b/.config" || echo unset)); a dependency is missing"
-		fi
+		case "$line" in
+		"# "*)
+			sym=${line#\# }
+			sym=${sym%% *}
+			grep -q "^$sym=" "$b/.config" || continue
+			;;
+		*) grep -qx "$line" "$b/.config" && continue ;;
+		esac
+		rm -f "$b/.xen-pvperf-fragments"
+		die "$name: config option '$line' from the fragments did not stick (now: $(grep -E "^(# )?$sym[= ]" "$b/.config" || echo unset)); a dependency is missing"
 	done
 }
 

@@ -121,8 +121,8 @@ start=$(date +%s)
 if [ "$host_only" = 0 ]; then
 	run_stage setup "$HARNESS/setup.sh" || true
 fi
-run_counted host-tests "$HARNESS/tests/host-tests.sh"
 if [ "$host_only" = 0 ] && run_stage apply "$HARNESS/apply.sh"; then
+	run_counted host-tests "$HARNESS/tests/host-tests.sh"
 	run_counted checkpatch "$HARNESS/checkpatch.sh"
 	built=""
 	for k in $KERNELS; do
@@ -135,8 +135,13 @@ if [ "$host_only" = 0 ] && run_stage apply "$HARNESS/apply.sh"; then
 		done
 		case " $built " in *" series "*) injected_panic_test ;; esac
 	fi
-elif [ "$host_only" = 1 ] && [ -f "$(pristine_dir 2>/dev/null)/scripts/checkpatch.pl" ]; then
-	run_counted checkpatch "$HARNESS/checkpatch.sh"
+elif [ "$host_only" = 1 ]; then
+	run_counted host-tests "$HARNESS/tests/host-tests.sh"
+	if [ -f "$(series_dir)/.xen-pvperf-unpacked" ]; then
+		run_counted checkpatch "$HARNESS/checkpatch.sh"
+	else
+		result skip "checkpatch (no kernel tree yet: run 'make apply')"
+	fi
 fi
 
 echo

@@ -18,8 +18,10 @@ STEP=${STEP:-xen-pvperf}
 OVERLAY_DIRS="arch drivers include Documentation"
 OVERLAY_TOP="Kconfig.xen MAINTAINERS.patch"
 
-# Kernels the harness builds: tree, build dir name, config fragments.
+# Kernels the harness builds by default, and those built on demand:
+# nodebugfs is the series without CONFIG_XEN_DEBUG_FS (overhead.sh).
 KERNELS="series baseline"
+EXTRA_KERNELS="nodebugfs"
 
 T0=$(date +%s)
 
@@ -66,9 +68,9 @@ series_dir() { printf '%s/series\n' "$(tree_root)"; }
 
 kernel_tree() {
 	case "$1" in
-	series) series_dir ;;
+	series | nodebugfs) series_dir ;;
 	baseline) pristine_dir ;;
-	*) die "unknown kernel '$1' (known: $KERNELS)" ;;
+	*) die "unknown kernel '$1' (known: $KERNELS $EXTRA_KERNELS)" ;;
 	esac
 }
 
@@ -77,9 +79,9 @@ kernel_image() { printf '%s/arch/x86/boot/bzImage\n' "$(kernel_builddir "$1")"; 
 kernel_localversion() { printf -- '-%s\n' "$1"; }
 
 check_kernel_name() {
-	case " $KERNELS " in
+	case " $KERNELS $EXTRA_KERNELS " in
 	*" $1 "*) ;;
-	*) usage_error "unknown kernel '$1' (known: $KERNELS)" ;;
+	*) usage_error "unknown kernel '$1' (known: $KERNELS $EXTRA_KERNELS)" ;;
 	esac
 }
 

@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -40,6 +42,34 @@ static void pin_cpu0(void)
 	CPU_ZERO(&set);
 	CPU_SET(0, &set);
 	sched_setaffinity(0, sizeof(set), &set);
+}
+
+/* null_syscall: the cheapest system call, getppid(). */
+static void op_null_syscall(long n)
+{
+	long i;
+
+	for (i = 0; i < n; i++)
+		syscall(SYS_getppid);
+}
+
+/* mprotect_1024: make 1024 touched pages read-only, then writable again. */
+static void op_mprotect_1024(long n)
+{
+	size_t len = 1024 * 4096UL;
+	char *p;
+	long i;
+
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (p == MAP_FAILED)
+		die("mmap");
+	for (i = 0; i < n; i++) {
+		if (mprotect(p, len, PROT_READ) ||
+		    mprotect(p, len, PROT_READ | PROT_WRITE))
+			die("mprotect");
+	}
+	munmap(p, len);
 }
 
 /* fork_exit: fork a child that exits at once; the parent waits. */
@@ -95,6 +125,8 @@ static const struct {
 	void (*run)(long n);
 	long default_n;
 } ops[] = {
+	{ "null_syscall", op_null_syscall, 10000 },
+	{ "mprotect_1024", op_mprotect_1024, 100 },
 	{ "fork_exit", op_fork_exit, 100 },
 	{ "ctx_pipe", op_ctx_pipe, 1000 },
 };

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# overhead: what the debugfs statistics cost, in instructions per operation.
+# Boots under QEMU with -icount shift=0,sleep=off (the guest clock advances
+# one nanosecond per instruction the machine executes, Xen included) and
+# runs pvbench in a PV domU with:
+#   nodebugfs   the series built without CONFIG_XEN_DEBUG_FS
+#   stats-off   the series with the statistics compiled in, counting off
+#   stats-on    the same kernel, counting on (xen_pvstats=on)
+# Prints instructions/op and the ratios; writes out/stats-overhead.txt.
+set -euo pipefail
+STEP=overhead
+. "$(dirname "$0")/lib.sh"
+
+usage() {
+	cat <<EOF
+usage: overhead.sh [-h] [--runs N]
+  --runs N   boots per configuration (default 1); the table takes the
+             smallest figure per op over all runs of a configuration
+Builds the nodebugfs kernel when needed. Logs: $OUT/logs/overhead-*.
+EOF
+}
+
+runs=1
+while [ $# -gt 0 ]; do
+	case "$1" in
+	-h | --help) usage; exit 0 ;;
+	--runs)
+		[ $# -ge 2 ] && [[ $2 =~ ^[1-9][0-9]*$ ]] || usage_error "--runs needs a positive number"
+		runs=$2
+		shift
+		;;
+	*) usage_error "unknown argument '$1'" ;;
+	esac
+	shift
+done
+
+"$HARNESS/build.sh" --kernel series --kernel nodebugfs
+"$HARNESS/rootfs.sh" --kernel series --kernel nodebugfs
+
+configs="nodebugfs:nodebugfs:off stats-off:series:off stats-on:series:on"
+for c in $configs; do
+	IFS=: read -r cname kernel stats <<<"$c"
+	for r in $(seq "$runs"); do
+		log "$cname, run $r of $runs"
+		"$HARNESS/boot.sh" --mode xen --kernel "$kernel" --stats "$stats" --icount \
+			--append pvperf.plan=bench --name "overhead-$cname-$r" --quiet
+	done
+done
+
+# Smallest instructions/op per configuration and op, over the runs.
+table=$OUT/stats-overhead.txt
+for c in $configs; do
+	IFS=: read -r cname kernel stats <<<"$c"
+	cat "$OUT"/logs/overhead-"$cname"-*.bench | awk -v c="$cname" '$1 == "domU" { print c, $2, $3 }'
+done | awk '
+	{ k = $1 " " $2; if (!(k in m) || $3 < m[k]) m[k] = $3; ops[$2] = 1 }
+	END {
+		for (op in ops) {
+			a = m["nodebugfs " op]; b = m["stats-off " op]; c = m["stats-on " op]
+			printf "%-16s %14d %14d %14d %9.4f %9.4f\n", op, a, b, c,
+				a ? b / a : 0, b ? c / b : 0
+		}
+	}' | sort >"$table.tmp"
+{
+	echo "# instructions per op (QEMU -icount shift=0: guest ns = instructions),"
+	echo "# smallest of $runs run(s), PV domU, $(cat "$OUT/upstream-version")"
+	printf "%-16s %14s %14s %14s %10s %10s\n" "op (domU)" nodebugfs stats-off \
+		stats-on off/nodbg on/off
+	cat "$table.tmp"
+} >"$table"
+rm -f "$table.tmp"
+cat "$table"
