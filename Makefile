@@ -3,7 +3,7 @@
 # 'make check' (the tests). The other targets run one stage each.
 H := tools/testing/xen-pvperf
 
-.PHONY: help run check check-host setup apply build rootfs boot checkpatch clean
+.PHONY: help run check check-host setup apply build rootfs boot checkpatch overhead clean
 
 help:
 	@echo "make run          setup, apply, build, boot Xen dom0 + PV domU and native, summary"
@@ -11,6 +11,7 @@ help:
 	@echo "make check-host   the fast tests only (harness host tests, checkpatch)"
 	@echo "make setup|apply|build|rootfs|checkpatch   one stage"
 	@echo "make boot MODE=xen|native KERNEL=series|baseline   one boot"
+	@echo "make overhead     instructions/op of the statistics: compiled out, off, on"
 	@echo "make clean        remove out/ (the cache in ~/.cache/xen-pvperf stays)"
 
 run:
@@ -22,7 +23,7 @@ check:
 check-host:
 	$(H)/check.sh --host-only
 
-setup apply build rootfs checkpatch:
+setup apply build rootfs checkpatch overhead:
 	$(H)/$@.sh
 
 MODE ?= xen

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # check ('make check'): every test of the series and the harness.
-#   host tests of the harness, checkpatch --strict over the series,
+#   host tests of the harness, checkpatch --strict over the series, the
+#   documentation parsed by docutils,
 #   apply + build (series, baseline), the guests' images, then boots:
 #   Xen dom0 + PV domU and native, for the series and the baseline, with the
 #   guests' own checks and KUnit suites; and an injected domU panic, which
@@ -124,6 +125,7 @@ fi
 if [ "$host_only" = 0 ] && run_stage apply "$HARNESS/apply.sh"; then
 	run_counted host-tests "$HARNESS/tests/host-tests.sh"
 	run_counted checkpatch "$HARNESS/checkpatch.sh"
+	run_counted docs "$HARNESS/tests/checkdocs.py" "$REPO"/Documentation/xen/*.rst
 	built=""
 	for k in $KERNELS; do
 		run_stage "build $k" "$HARNESS/build.sh" --kernel "$k" && built="$built $k"
@@ -137,6 +139,7 @@ if [ "$host_only" = 0 ] && run_stage apply "$HARNESS/apply.sh"; then
 	fi
 elif [ "$host_only" = 1 ]; then
 	run_counted host-tests "$HARNESS/tests/host-tests.sh"
+	run_counted docs "$HARNESS/tests/checkdocs.py" "$REPO"/Documentation/xen/*.rst
 	if [ -f "$(series_dir)/.xen-pvperf-unpacked" ]; then
 		run_counted checkpatch "$HARNESS/checkpatch.sh"
 	else

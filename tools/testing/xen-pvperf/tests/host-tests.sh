@@ -157,12 +157,19 @@ expect boot-bad-stats 2 "--stats needs on or off" \
 if gcc -static -O2 -o "$TMP/pvbench" "$H/bench/pvbench.c" 2>"$TMP/cc"; then
 	expect pvbench-help 0 "^usage: pvbench OP" "$TMP/pvbench" --help
 	expect pvbench-unknown-op 2 "unknown op 'nosuch'" "$TMP/pvbench" nosuch
-	expect pvbench-bad-n 2 "-n needs a positive number, not '0'" "$TMP/pvbench" fork_exit -n 0
+	expect pvbench-bad-n 2 "-n needs a positive number, not '0'" "$TMP/pvbench" fork_exit_16m -n 0
+	expect pvbench-bad-t 2 "-t needs a positive number, not 'x'" "$TMP/pvbench" ctx_n -t x
+	expect pvbench-ring-of-one 2 "ctx_n needs -t 2 or more" "$TMP/pvbench" ctx_n -t 1
+	expect pvbench-extra-arg 2 "unexpected argument 'more'" "$TMP/pvbench" signal more
 	expect pvbench-bad-n-text 2 "-n needs a positive number, not 'ten'" "$TMP/pvbench" ctx_pipe -n ten
-	expect pvbench-fork-exit 0 "^op=fork_exit iterations=3 ns_per_op=[0-9]+$" \
-		"$TMP/pvbench" fork_exit -n 3
-	expect pvbench-ctx-pipe 0 "^op=ctx_pipe iterations=20 ns_per_op=[0-9]+$" \
-		"$TMP/pvbench" ctx_pipe -n 20
+	for op in null_syscall ctx_pipe ctx_n signal pagefault_anon pagefault_file \
+		mmap_munmap mprotect_1024 fork_exit_16m fork_exec tls_switch spin_contended; do
+		expect "pvbench-runs-$op" 0 "^op=$op iterations=3 ns_per_op=[0-9]+$" \
+			"$TMP/pvbench" "$op" -n 3 -s 64
+	done
+	expect pvbench-mmperf-phases 0 \
+		"^op=mmperf iterations=2 ns_per_op=[0-9]+ mmap=[0-9]+ fault=[0-9]+ mprotect=[0-9]+ fork=[0-9]+ munmap=[0-9]+$" \
+		"$TMP/pvbench" mmperf -n 2
 else
 	fail pvbench-builds "$(head -n 5 "$TMP/cc")"
 fi
