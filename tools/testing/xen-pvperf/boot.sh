@@ -204,6 +204,9 @@ tr -d '\r' <"$log_file" | awk -v r0="$first_role" -v expect_kunit="$expect_kunit
 # The benchmarks the guests ran: "role op ns_per_op".
 tr -d '\r' <"$log_file" | sed -n 's/^\(\[domU\] \)\{0,1\}PVPERF-BENCH //p' >"$OUT/logs/$name.bench"
 
+# What one op moved: "role op dir/name delta iterations".
+tr -d '\r' <"$log_file" | sed -n 's/^\(\[domU\] \)\{0,1\}PVPERF-BENCHSTAT //p' >"$OUT/logs/$name.benchstat"
+
 # The statistics the guests dumped: "role dir/name value".
 tr -d '\r' <"$log_file" | sed -n 's/^\(\[domU\] \)\{0,1\}PVPERF-STAT //p' >"$OUT/logs/$name.stats"
 

@@ -70,4 +70,22 @@ done | awk '
 	cat "$table.tmp"
 } >"$table"
 rm -f "$table.tmp"
+# What one op moved, from the series' own counters (first stats-on run).
+st=$OUT/logs/overhead-stats-on-1.benchstat
+if [ -s "$st" ]; then
+	{
+		echo
+		echo "# per op in the domU, from the series' counters ((2N ops - N ops) / N)"
+		printf "%-16s %10s %10s %10s %10s %10s\n" op hcall_dir hcall_mc mmu_upd_hc mc_batches \
+			load_tls
+		awk '$1 == "domU" { v[$2 " " $3] = $4 / $5; ops[$2] = 1 }
+		END {
+			for (op in ops)
+				printf "%-16s %10.2f %10.2f %10.2f %10.2f %10.2f\n", op,
+					v[op " hypercalls/direct"], v[op " hypercalls/in_multicall"],
+					v[op " mmu/mmu_update_hypercalls"],
+					v[op " multicalls/batches"], v[op " tls/load_tls"]
+		}' "$st" | sort
+	} >>"$table"
+fi
 cat "$table"
