@@ -14,6 +14,8 @@
 #include <kunit/test.h>
 #include <linux/dcache.h>
 #include <linux/slab.h>
+#include <asm/xen/hypercall.h>
+#include <xen/interface/version.h>
 
 static void xen_pvstats_test_buckets(struct kunit *test)
 {
@@ -135,9 +137,10 @@ static void xen_pvstats_test_hist_and_calls(struct kunit *test)
 	xen_pvstats_set_enabled(true);
 	cpu = get_cpu();
 	bucket = per_cpu_ptr(&xen_pvhists[XEN_PVHIST_spinlocks_blocked_ns][11], cpu);
-	cell = per_cpu_ptr(&xen_pvstats_calls[__HYPERVISOR_mmu_update][XEN_PVSTATS_CALL_MULTI],
+	cell = per_cpu_ptr(&xen_pvstats_calls[XEN_PVSTATS_CALL_MULTI][__HYPERVISOR_mmu_update],
 			   cpu);
-	last = per_cpu_ptr(&xen_pvstats_calls[XEN_PVSTATS_NR_HYPERCALLS - 1][0], cpu);
+	/* Where an unchecked [DIRECT][NR_HYPERCALLS] would land. */
+	last = per_cpu_ptr(&xen_pvstats_calls[XEN_PVSTATS_CALL_MULTI][0], cpu);
 	b0 = *bucket;
 	c0 = *cell;
 	l0 = *last;
@@ -156,6 +159,29 @@ static void xen_pvstats_test_hist_and_calls(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, c1, c0 + 1);
 	/* A number past the table is dropped, not written out of bounds. */
 	KUNIT_EXPECT_EQ(test, l1, l0);
+}
+
+/* A real hypercall moves its direct count while counting is on, only then. */
+static void xen_pvstats_test_direct_hypercall(struct kunit *test)
+{
+	u64 __percpu *c = &xen_pvstats_calls[XEN_PVSTATS_CALL_DIRECT][__HYPERVISOR_xen_version];
+	bool was_on = xen_pvstats_enabled();
+	u64 before_on, after_on, before_off, after_off;
+
+	if (!xen_pv_domain())
+		kunit_skip(test, "direct hypercalls are counted in x86 PV guests");
+	xen_pvstats_set_enabled(true);
+	before_on = xen_pvstats_sum(c);
+	HYPERVISOR_xen_version(XENVER_version, NULL);
+	after_on = xen_pvstats_sum(c);
+	xen_pvstats_set_enabled(false);
+	before_off = xen_pvstats_sum(c);
+	HYPERVISOR_xen_version(XENVER_version, NULL);
+	after_off = xen_pvstats_sum(c);
+	xen_pvstats_set_enabled(was_on);
+	/* Other CPUs may add event checks of their own: at least one. */
+	KUNIT_EXPECT_GE(test, after_on, before_on + 1);
+	KUNIT_EXPECT_EQ(test, after_off, before_off);
 }
 
 static void xen_pvstats_test_parse(struct kunit *test)
@@ -247,6 +273,7 @@ static struct kunit_case xen_pvstats_test_cases[] = {
 	KUNIT_CASE(xen_pvstats_test_zero_dir),
 	KUNIT_CASE(xen_pvstats_test_enable_disable),
 	KUNIT_CASE(xen_pvstats_test_hist_and_calls),
+	KUNIT_CASE(xen_pvstats_test_direct_hypercall),
 	KUNIT_CASE(xen_pvstats_test_parse),
 	KUNIT_CASE(xen_pvstats_test_boot_param),
 	KUNIT_CASE(xen_pvstats_test_root),

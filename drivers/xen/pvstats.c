@@ -35,7 +35,7 @@
 DEFINE_STATIC_KEY_FALSE(xen_pvstats_key);
 DEFINE_PER_CPU(u64 [XEN_PVSTATS_NR], xen_pvstats);
 DEFINE_PER_CPU(u64 [XEN_PVHISTS_NR][XEN_PVSTATS_BUCKETS], xen_pvhists);
-DEFINE_PER_CPU(u64 [XEN_PVSTATS_NR_HYPERCALLS][XEN_PVSTATS_CALL_KINDS],
+DEFINE_PER_CPU(u64 [XEN_PVSTATS_CALL_KINDS][XEN_PVSTATS_NR_HYPERCALLS],
 	       xen_pvstats_calls);
 
 struct xen_pvstats_name {
@@ -169,12 +169,18 @@ static void xen_pvstats_zero_dir(const char *dir)
 				  XEN_PVSTATS_NR_HYPERCALLS * XEN_PVSTATS_CALL_KINDS);
 }
 
+/* No architecture hook: direct hypercalls are counted where they are made. */
+void __weak xen_pvstats_arch_set_enabled(bool on)
+{
+}
+
 static void xen_pvstats_set_enabled(bool on)
 {
 	if (on)
 		static_branch_enable(&xen_pvstats_key);
 	else
 		static_branch_disable(&xen_pvstats_key);
+	xen_pvstats_arch_set_enabled(on);
 }
 
 /*
@@ -238,8 +244,8 @@ static int xen_pvstats_calls_show(struct seq_file *m, void *v)
 	seq_printf(m, "%-3s %-30s %12s %12s\n", "nr", "hypercall", "direct",
 		   "in_multicall");
 	for (nr = 0; nr < XEN_PVSTATS_NR_HYPERCALLS; nr++) {
-		direct = xen_pvstats_sum(&xen_pvstats_calls[nr][XEN_PVSTATS_CALL_DIRECT]);
-		multi = xen_pvstats_sum(&xen_pvstats_calls[nr][XEN_PVSTATS_CALL_MULTI]);
+		direct = xen_pvstats_sum(&xen_pvstats_calls[XEN_PVSTATS_CALL_DIRECT][nr]);
+		multi = xen_pvstats_sum(&xen_pvstats_calls[XEN_PVSTATS_CALL_MULTI][nr]);
 		if (!direct && !multi)
 			continue;
 		seq_printf(m, "%-3u %-30s %12llu %12llu\n", nr,

@@ -17,6 +17,11 @@
 #ifndef __XEN_PVSTATS_H__
 #define __XEN_PVSTATS_H__
 
+/* Hypercall numbers the table counts (all of Xen's are below 64). */
+#define XEN_PVSTATS_NR_HYPERCALLS	64
+
+#ifndef __ASSEMBLY__
+
 #include <linux/bitops.h>
 #include <linux/jump_label.h>
 #include <linux/percpu.h>
@@ -43,9 +48,6 @@ enum xen_pvhist {
 /* Bucket 0 counts the value 0, bucket b the values [2^(b-1), 2^b). */
 #define XEN_PVSTATS_BUCKETS	32
 
-/* Hypercall numbers the table counts (all of Xen's are below 64). */
-#define XEN_PVSTATS_NR_HYPERCALLS	64
-
 /* Columns of the hypercall table. */
 enum xen_pvstats_call_kind {
 	XEN_PVSTATS_CALL_DIRECT,	/* a hypercall of its own */
@@ -65,7 +67,8 @@ static __always_inline unsigned int xen_pvstats_bucket(u64 value)
 DECLARE_STATIC_KEY_FALSE(xen_pvstats_key);
 DECLARE_PER_CPU(u64 [XEN_PVSTATS_NR], xen_pvstats);
 DECLARE_PER_CPU(u64 [XEN_PVHISTS_NR][XEN_PVSTATS_BUCKETS], xen_pvhists);
-DECLARE_PER_CPU(u64 [XEN_PVSTATS_NR_HYPERCALLS][XEN_PVSTATS_CALL_KINDS],
+/* Kind-major, so that the x86 PV hypercall stub indexes the direct row. */
+DECLARE_PER_CPU(u64 [XEN_PVSTATS_CALL_KINDS][XEN_PVSTATS_NR_HYPERCALLS],
 		xen_pvstats_calls);
 
 static __always_inline bool xen_pvstats_enabled(void)
@@ -90,8 +93,15 @@ static __always_inline void xen_pvstats_call(unsigned int nr,
 					     enum xen_pvstats_call_kind kind)
 {
 	if (xen_pvstats_enabled() && nr < XEN_PVSTATS_NR_HYPERCALLS)
-		raw_cpu_inc(xen_pvstats_calls[nr][kind]);
+		raw_cpu_inc(xen_pvstats_calls[kind][nr]);
 }
+
+/*
+ * Called when counting is turned on or off, after the static key: the
+ * architecture may count direct hypercalls in one place (x86 PV: the
+ * static call every hypercall goes through) instead of at every site.
+ */
+void xen_pvstats_arch_set_enabled(bool on);
 
 struct mmuext_op;
 void __xen_pvstats_mmu_update(unsigned int count);
@@ -155,5 +165,7 @@ static __always_inline void xen_pvstats_mmuext(const struct mmuext_op *ops,
 /* xen_pvstat_hist(mmu, updates_per_hypercall, v): count the value v. */
 #define xen_pvstat_hist(dir, name, v)	\
 	xen_pvstat_hist_idx(XEN_PVHIST_##dir##_##name, (v))
+
+#endif /* !__ASSEMBLY__ */
 
 #endif /* __XEN_PVSTATS_H__ */
