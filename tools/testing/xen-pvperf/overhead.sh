@@ -39,6 +39,8 @@ done
 "$HARNESS/rootfs.sh" --kernel series --kernel nodebugfs
 
 configs="nodebugfs:nodebugfs:off stats-off:series:off stats-on:series:on"
+# Only this run's figures make the table.
+rm -f "$OUT"/logs/overhead-*
 for c in $configs; do
 	IFS=: read -r cname kernel stats <<<"$c"
 	for r in $(seq "$runs"); do

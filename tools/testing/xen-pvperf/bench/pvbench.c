@@ -294,25 +294,11 @@ static void wait_child(pid_t pid)
 	}
 }
 
-/* fork_exit_16m: fork with a 16 MiB touched working set; the child exits. */
-static void op_fork_exit_16m(long n)
-{
-	pid_t pid;
-	long i;
-
-	fork_working_set();
-	for (i = 0; i < n; i++) {
-		pid = fork();
-		if (pid < 0)
-			die("fork");
-		if (pid == 0)
-			_exit(0);
-		wait_child(pid);
-	}
-}
-
-/* fork_exec: the same, and the child execs this program's "nop". */
-static void op_fork_exec(long n)
+/*
+ * fork with a working set of -s KiB (16 MiB) touched; the child exits at
+ * once (fork_exit_16m) or execs this program's "nop" (fork_exec).
+ */
+static void fork_loop(long n, int exec)
 {
 	pid_t pid;
 	long i;
@@ -323,11 +309,22 @@ static void op_fork_exec(long n)
 		if (pid < 0)
 			die("fork");
 		if (pid == 0) {
-			execl("/proc/self/exe", "pvbench", "nop", (char *)NULL);
-			_exit(127);
+			if (exec)
+				execl("/proc/self/exe", "pvbench", "nop", (char *)NULL);
+			_exit(exec ? 127 : 0);
 		}
 		wait_child(pid);
 	}
+}
+
+static void op_fork_exit_16m(long n)
+{
+	fork_loop(n, 0);
+}
+
+static void op_fork_exec(long n)
+{
+	fork_loop(n, 1);
 }
 
 /* tls_switch: two threads (each its own TLS, so its own fs base) on one CPU
