@@ -169,7 +169,7 @@ static void xen_pvstats_test_direct_hypercall(struct kunit *test)
 	u64 before_on, after_on, before_off, after_off;
 
 	if (!xen_pv_domain())
-		kunit_skip(test, "direct hypercalls are counted in x86 PV guests");
+		kunit_skip(test, "not an x86 PV guest");
 	xen_pvstats_set_enabled(true);
 	before_on = xen_pvstats_sum(c);
 	HYPERVISOR_xen_version(XENVER_version, NULL);

@@ -169,18 +169,12 @@ static void xen_pvstats_zero_dir(const char *dir)
 				  XEN_PVSTATS_NR_HYPERCALLS * XEN_PVSTATS_CALL_KINDS);
 }
 
-/* No architecture hook: direct hypercalls are counted where they are made. */
-void __weak xen_pvstats_arch_set_enabled(bool on)
-{
-}
-
 static void xen_pvstats_set_enabled(bool on)
 {
 	if (on)
 		static_branch_enable(&xen_pvstats_key);
 	else
 		static_branch_disable(&xen_pvstats_key);
-	xen_pvstats_arch_set_enabled(on);
 }
 
 /*

@@ -67,7 +67,6 @@ static __always_inline unsigned int xen_pvstats_bucket(u64 value)
 DECLARE_STATIC_KEY_FALSE(xen_pvstats_key);
 DECLARE_PER_CPU(u64 [XEN_PVSTATS_NR], xen_pvstats);
 DECLARE_PER_CPU(u64 [XEN_PVHISTS_NR][XEN_PVSTATS_BUCKETS], xen_pvhists);
-/* Kind-major, so that the x86 PV hypercall stub indexes the direct row. */
 DECLARE_PER_CPU(u64 [XEN_PVSTATS_CALL_KINDS][XEN_PVSTATS_NR_HYPERCALLS],
 		xen_pvstats_calls);
 
@@ -95,13 +94,6 @@ static __always_inline void xen_pvstats_call(unsigned int nr,
 	if (xen_pvstats_enabled() && nr < XEN_PVSTATS_NR_HYPERCALLS)
 		raw_cpu_inc(xen_pvstats_calls[kind][nr]);
 }
-
-/*
- * Called when counting is turned on or off, after the static key: the
- * architecture may count direct hypercalls in one place (x86 PV: the
- * static call every hypercall goes through) instead of at every site.
- */
-void xen_pvstats_arch_set_enabled(bool on);
 
 struct mmuext_op;
 void __xen_pvstats_mmu_update(unsigned int count);
