@@ -125,13 +125,20 @@ fi
 # Lines that end a run at once: a kernel or Xen panic, in any guest.
 PANIC_RE='Kernel panic - not syncing|\(XEN\) Panic on CPU|\(XEN\) Hardware Dom0 crashed|BUG: soft lockup|INFO: task .* blocked for more than'
 
+# fail WHY [domU]: one line, then the last 40 console lines (of the domU
+# alone when it is the domU that failed: dom0 goes on printing after it).
 fail() {
-	local why=$1
+	local why=$1 whose=${2:-}
 	kill "$qpid" 2>/dev/null || true
 	wait "$qpid" 2>/dev/null || true
 	printf 'xen-pvperf: %s: error: %s (console: %s)\n' "$STEP" "$why" "$log_file" >&2
-	echo "--- last 40 console lines ---" >&2
-	tail -n 40 "$log_file" | sed 's/\r$//' >&2
+	if [ "$whose" = domU ]; then
+		echo "--- last 40 console lines of the domU ---" >&2
+		grep -a '^\[domU\] ' "$log_file" | tail -n 40 | sed 's/\r$//' >&2
+	else
+		echo "--- last 40 console lines ---" >&2
+		tail -n 40 "$log_file" | sed 's/\r$//' >&2
+	fi
 	echo "---" >&2
 	echo "FAIL $mode boot $why" >"$results"
 	exit 1
@@ -149,7 +156,11 @@ for m in "${markers[@]}"; do
 	while ! grep -qF -- "$m" "$log_file"; do
 		if grep -qE "$PANIC_RE" "$log_file"; then
 			sleep 2 # let the panic's backtrace reach the log
-			fail "$(grep -m1 -oE "(\[domU\] )?($PANIC_RE).*" "$log_file" | tr -d '\r' | cut -c1-160) before marker '$m'"
+			what=$(grep -a -m1 -oE "(\[domU\] )?($PANIC_RE).*" "$log_file" | tr -d '\r' | cut -c1-160)
+			case "$what" in
+			"[domU] "*) fail "$what before marker '$m'" domU ;;
+			*) fail "$what before marker '$m'" ;;
+			esac
 		fi
 		if ! kill -0 "$qpid" 2>/dev/null; then
 			fail "QEMU exited before marker '$m' ($(tail -n 2 "$log_file.qemu-stderr" | tr '\n' ' '))"

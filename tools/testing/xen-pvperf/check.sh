@@ -109,7 +109,7 @@ injected_panic_test() {
 	stage "boot xen series, domU panic" "$HARNESS/boot.sh" --mode xen --kernel series \
 		--append pvperf.panic=domU --name boot-injected-panic --quiet >"$out" 2>&1
 	if [ $? = 1 ] && grep -q "error: \[domU\] Kernel panic - not syncing" "$out" &&
-		grep -q -- "--- last 40 console lines ---" "$out" &&
+		grep -q -- "--- last 40 console lines of the domU ---" "$out" &&
 		grep -q "^\[domU\] PVPERF domU: crashing on request" "$out"; then
 		result ok "injected domU panic is reported with the console tail"
 	else
