@@ -64,5 +64,9 @@ if [ "$rc" != 1 ]; then
 	rm -f "$REPO/$rel.patch.new"
 	die "$edited is the same as upstream's $rel; no patch written"
 fi
+# A blank context line is written empty, not as one space: patch and
+# git apply take both, and checkpatch takes the space for trailing
+# whitespace.
+sed -i 's/^ $//' "$REPO/$rel.patch.new"
 mv "$REPO/$rel.patch.new" "$REPO/$rel.patch"
 log "wrote $rel.patch ($(grep -c '^[-+][^-+]' "$REPO/$rel.patch") changed lines)"
