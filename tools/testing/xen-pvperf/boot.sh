@@ -24,6 +24,9 @@ usage: boot.sh [-h] --mode xen|native --kernel NAME [options]
                           (xen_pvstats=, default on; the baseline has none)
   --icount                QEMU -icount shift=0,sleep=off: the guest clock
                           counts instructions (one ns each), for benchmarks
+  --trace                 Xen with trace buffers (tbuf_size=); dom0 runs
+                          xentrace and counts each benchmark's entries into
+                          Xen per domain (--mode xen, with pvperf.plan=bench)
   --marker-timeout SECS   longest wait for each marker (default 300)
   --name NAME             log name (default boot-MODE-KERNEL)
   --quiet                 do not print the summary
@@ -41,6 +44,8 @@ name=""
 quiet=0
 stats=on
 icount=0
+trace=0
+dom0_vcpus=2
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-h | --help) usage; exit 0 ;;
@@ -69,6 +74,7 @@ while [ $# -gt 0 ]; do
 		;;
 	--quiet) quiet=1 ;;
 	--icount) icount=1 ;;
+	--trace) trace=1 ;;
 	*) usage_error "unknown argument '$1'" ;;
 	esac
 	shift
@@ -80,6 +86,13 @@ done
 STEP="boot($mode/$kernel)"
 kargs="panic=-1 pvperf.kernel=$kernel$append"
 [ "$kernel" = baseline ] || kargs="$kargs xen_pvstats=$stats"
+[ "$icount" = 1 ] && kargs="$kargs pvperf.icount=1"
+if [ "$trace" = 1 ]; then
+	[ "$mode" = xen ] || usage_error "--trace needs --mode xen"
+	# 8 MiB of trace buffer per CPU: xentrace drains it once a second.
+	kargs="$kargs pvperf.trace=1"
+	xen_append="$xen_append tbuf_size=2048"
+fi
 # QEMU separates multiboot modules with ','.
 case "$mode:$kargs" in
 xen:*,*) die "kernel arguments may not contain ',' under Xen (QEMU's -initrd separator): '$kargs'" ;;
@@ -97,8 +110,12 @@ qemu=(qemu-system-x86_64 -cpu qemu64 -smp 2 -display none -no-reboot
 	-monitor none -serial stdio -nodefaults)
 if [ "$icount" = 1 ]; then
 	qemu+=(-icount shift=0,sleep=off)
-	# Under -icount a native boot with two CPUs hangs (XEN-IN-QEMU.md).
-	[ "$mode" = native ] && qemu[4]=1
+	# One CPU under -icount: a native boot with two hangs (XEN-IN-QEMU.md),
+	# and the clock counts the instructions of every CPU, so a second
+	# one (dom0's other vCPU, Xen's idle and timer work there) only adds
+	# noise to what an op costs.
+	qemu[4]=1
+	dom0_vcpus=1
 fi
 if [ "$mode" = xen ]; then
 	[ -f "$XEN_GZ" ] || die "Xen hypervisor $XEN_GZ not found; run 'make setup' (installs xen-hypervisor-4.17-amd64)"
@@ -110,7 +127,7 @@ if [ "$mode" = xen ]; then
 	initrd=$OUT/rootfs/dom0-$kernel.cpio.gz
 	[ -f "$initrd" ] || die "no dom0 image at $initrd; run 'make rootfs'"
 	qemu+=(-m 2048 -kernel "$xen_elf"
-		-append "console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M dom0_max_vcpus=2 loglvl=all guest_loglvl=all$xen_append"
+		-append "console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M dom0_max_vcpus=$dom0_vcpus loglvl=all guest_loglvl=all$xen_append"
 		-initrd "$img console=hvc0 earlyprintk=xen $kargs,$initrd")
 	markers=("(XEN) Xen version" "PVPERF dom0: init" "PVPERF dom0: toolstack ready"
 		"PVPERF dom0: domU created" "[domU] PVPERF domU: init" "[domU] PVPERF domU: done"
@@ -128,9 +145,14 @@ PANIC_RE='Kernel panic - not syncing|\(XEN\) Panic on CPU|\(XEN\) Hardware Dom0 
 # fail WHY [domU]: one line, then the last 40 console lines (of the domU
 # alone when it is the domU that failed: dom0 goes on printing after it).
 fail() {
-	local why=$1 whose=${2:-}
+	local why=$1 whose=${2:-} run
 	kill "$qpid" 2>/dev/null || true
 	wait "$qpid" 2>/dev/null || true
+	# A benchmark that started and never printed its figure is named.
+	run=$(tr -d '\r' <"$log_file" | sed -n 's/^\(\[domU\] \)\{0,1\}PVPERF-\(RUN\|BENCH\) \([^ ]* [^ ]*\).*/\2 \3/p' |
+		tail -n 1)
+	# shellcheck disable=SC2086
+	[ "${run%% *}" = RUN ] && set -- $run && why="$why, during benchmark $3 in the $2"
 	printf 'xen-pvperf: %s: error: %s (console: %s)\n' "$STEP" "$why" "$log_file" >&2
 	if [ "$whose" = domU ]; then
 		echo "--- last 40 console lines of the domU ---" >&2
@@ -151,9 +173,19 @@ start=$(date +%s)
 qpid=$!
 trap 'kill $qpid 2>/dev/null || true' EXIT
 
+# A benchmark that finishes is progress too: it is shown, and the wait for
+# the next marker starts again.
+benches=0
 for m in "${markers[@]}"; do
 	deadline=$(($(date +%s) + marker_timeout))
 	while ! grep -qF -- "$m" "$log_file"; do
+		n=$(grep -ac 'PVPERF-BENCH ' "$log_file" || true)
+		if [ "$n" -gt "$benches" ]; then
+			benches=$n
+			deadline=$(($(date +%s) + marker_timeout))
+			log "$(printf '%4ss' $(($(date +%s) - start)))   benchmark $n: $(grep -a 'PVPERF-BENCH ' "$log_file" |
+				tail -n 1 | sed 's/^.*PVPERF-BENCH //' | awk '{ print $1, $2 }')"
+		fi
 		if grep -qE "$PANIC_RE" "$log_file"; then
 			sleep 2 # let the panic's backtrace reach the log
 			what=$(grep -a -m1 -oE "(\[domU\] )?($PANIC_RE).*" "$log_file" | tr -d '\r' | cut -c1-160)
@@ -212,8 +244,14 @@ tr -d '\r' <"$log_file" | awk -v r0="$first_role" -v expect_kunit="$expect_kunit
 	}
 ' >"$results"
 
-# The benchmarks the guests ran: "role op ns_per_op".
+# The benchmarks the guests ran: "role op tag ops ns_per_op [phase=ns ...]".
 tr -d '\r' <"$log_file" | sed -n 's/^\(\[domU\] \)\{0,1\}PVPERF-BENCH //p' >"$OUT/logs/$name.bench"
+
+# Entries into Xen per benchmark, from xentrace: "role tag=T entries=E ...";
+# and the hypercalls the series counted in the same windows:
+# "role op tag NR=DIRECT+IN_MULTICALL ...".
+tr -d '\r' <"$log_file" | sed -n 's/^PVPERF-XEN //p' >"$OUT/logs/$name.xen"
+tr -d '\r' <"$log_file" | sed -n 's/^\(\[domU\] \)\{0,1\}PVPERF-DBGHC //p' >"$OUT/logs/$name.dbghc"
 
 # What one op moved: "role op dir/name delta iterations".
 tr -d '\r' <"$log_file" | sed -n 's/^\(\[domU\] \)\{0,1\}PVPERF-BENCHSTAT //p' >"$OUT/logs/$name.benchstat"

@@ -49,6 +49,7 @@ fragments_of() {
 	case "$1" in
 	series) echo "$c/pvguest.config $c/series.config" ;;
 	nodebugfs) echo "$c/pvguest.config $c/nodebugfs.config" ;;
+	nopv) echo "$c/pvguest.config $c/nopv.config" ;;
 	*) echo "$c/pvguest.config" ;;
 	esac
 }
@@ -63,10 +64,13 @@ merged_fragments() {
 }
 
 # configure NAME TREE BUILDDIR: allnoconfig + fragments when the fragments
-# changed, olddefconfig otherwise; then check every fragment line stuck.
+# changed, olddefconfig otherwise; then check every fragment line stuck,
+# but for those a fragment names in "# xen-pvperf-unchecked: REGEX".
 configure() {
-	local name=$1 tree=$2 b=$3 frags sum line sym
+	local name=$1 tree=$2 b=$3 frags sum line sym unchecked
 	frags=$(fragments_of "$name")
+	# shellcheck disable=SC2086
+	unchecked=$(sed -n 's/^# xen-pvperf-unchecked: //p' $frags | paste -sd'|')
 	# shellcheck disable=SC2086
 	sum=$(cat $frags | sha256sum | cut -c1-16)
 	mkdir -p "$b"
@@ -82,6 +86,7 @@ configure() {
 			die "$name: kernel configuration failed: $(tail -n 3 "$b/.xen-pvperf-config.log" | tr '\n' ' ')"
 	fi
 	merged_fragments "$frags" | while read -r line; do
+		[ -n "$unchecked" ] && echo "$line" | grep -qE "$unchecked" && continue
 		sym=${line%%=*}
 		case "$line" in
 		"# "*)

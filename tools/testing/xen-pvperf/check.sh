@@ -88,10 +88,13 @@ run_stage() { # run_stage NAME CMD...: one test, passed when CMD succeeds
 	return 1
 }
 
-# boot_test MODE KERNEL: the boot itself and every check it printed.
+# boot_test MODE KERNEL NAME [ARGS...]: the boot itself and every check it
+# printed.
 boot_test() {
-	local mode=$1 k=$2 r=$OUT/logs/boot-$1-$2.results rc=0
-	stage "boot $mode $k" "$HARNESS/boot.sh" --mode "$mode" --kernel "$k" --quiet || rc=$?
+	local mode=$1 k=$2 name=$3 r=$OUT/logs/$3.results rc=0
+	shift 3
+	stage "boot $mode $k" "$HARNESS/boot.sh" --mode "$mode" --kernel "$k" --name "$name" \
+		--quiet "$@" || rc=$?
 	if [ -f "$r" ]; then
 		sed -e "s/^\(ok\|FAIL\|skip\) /\1 $k: /" "$r" >"$r.counted"
 		count_lines "$r.counted"
@@ -103,17 +106,31 @@ boot_test() {
 	fi
 }
 
-# The harness must turn a crashing domU into one clear line and the tail.
+# report_test NAME FLAG: report.py's gate or cross-check on the boots above.
+report_test() {
+	local out=$OUT/logs/report${2}.out
+	if python3 "$HARNESS/report.py" --logs "$OUT/logs" "$2" >"$out" 2>&1; then
+		result ok "$1"
+	else
+		result FAIL "$1" "$(grep -m1 'error:' "$out")"
+	fi
+	grep -E '^(gate|crosscheck) ' "$out" | sed 's/^/  /' || true
+}
+
+# The harness must turn a domU that crashes in the middle of the benchmarks
+# into one clear line naming the benchmark, and the tail of its console.
 injected_panic_test() {
 	local out=$OUT/logs/injected-panic.out
 	stage "boot xen series, domU panic" "$HARNESS/boot.sh" --mode xen --kernel series \
-		--append pvperf.panic=domU --name boot-injected-panic --quiet >"$out" 2>&1
-	if [ $? = 1 ] && grep -q "error: \[domU\] Kernel panic - not syncing" "$out" &&
+		--append "pvperf.plan=check pvperf.ops=null_syscall+signal pvperf.panic=domU:signal" \
+		--name boot-injected-panic --quiet >"$out" 2>&1
+	if [ $? = 1 ] &&
+		grep -q "error: \[domU\] Kernel panic - not syncing.*, during benchmark signal in the domU" "$out" &&
 		grep -q -- "--- last 40 console lines of the domU ---" "$out" &&
 		grep -q "^\[domU\] PVPERF domU: crashing on request" "$out"; then
-		result ok "injected domU panic is reported with the console tail"
+		result ok "domU panic during a benchmark is reported with the op and the console tail"
 	else
-		result FAIL "injected domU panic is reported with the console tail" \
+		result FAIL "domU panic during a benchmark is reported with the op and the console tail" \
 			"$(head -n 3 "$out" | tr '\n' ' ')"
 	fi
 }
@@ -131,10 +148,17 @@ if [ "$host_only" = 0 ] && run_stage apply "$HARNESS/apply.sh"; then
 		run_stage "build $k" "$HARNESS/build.sh" --kernel "$k" && built="$built $k"
 	done
 	if [ -n "$built" ] && run_stage rootfs "$HARNESS/rootfs.sh" $(printf -- '--kernel %s ' $built); then
+		# Under Xen: the domU runs its checks, then every benchmark with
+		# xentrace counting its entries into Xen (the gate below).
 		for k in $built; do
-			boot_test xen "$k"
-			boot_test native "$k"
+			boot_test xen "$k" "trace-xen-$k" --trace --append pvperf.plan=check
+			boot_test native "$k" "boot-native-$k"
 		done
+		case " $built " in *" series baseline "*)
+			report_test "entries into Xen per domU op: series <= baseline" --gate
+			report_test "xentrace agrees with the series' debugfs counts" --crosscheck
+			;;
+		esac
 		case " $built " in *" series "*) injected_panic_test ;; esac
 	fi
 elif [ "$host_only" = 1 ]; then

@@ -54,7 +54,7 @@ done
 table=$OUT/stats-overhead.txt
 for c in $configs; do
 	IFS=: read -r cname kernel stats <<<"$c"
-	cat "$OUT"/logs/overhead-"$cname"-*.bench | awk -v c="$cname" '$1 == "domU" { print c, $2, $3 }'
+	cat "$OUT"/logs/overhead-"$cname"-*.bench | awk -v c="$cname" '$1 == "domU" { print c, $2, $5 }'
 done | awk '
 	{ k = $1 " " $2; if (!(k in m) || $3 < m[k]) m[k] = $3; ops[$2] = 1 }
 	END {

@@ -64,6 +64,10 @@ make_guest() {
 	ln -s /run "$r/var/run"
 	install -m 0755 "$HARNESS/rootfs/init" "$r/init"
 	install -m 0755 "$work/pvbench" "$r/bin/pvbench"
+	if [ -n "${LMBENCH_DIR:-}" ]; then
+		mkdir -p "$r/opt/lmbench"
+		cp "${LMBENCH_FILES[@]}" "$r/opt/lmbench/"
+	fi
 }
 
 # add_elf ROOT FILE: FILE and the shared libraries it needs.
@@ -99,11 +103,27 @@ make_dom0() {
 	[ -f "$img" ] || die "no $kernel kernel at $img; run 'make build'"
 	cp "$img" "$r/boot/domU-bzImage"
 	cp "$dest/guest.cpio.gz" "$r/boot/domU-initrd.gz"
+	install -m 0755 "$work/pvtrace" "$r/bin/pvtrace"
 }
 
+# LMBENCH_DIR: lmbench's static binaries, run in every guest after pvbench.
+LMBENCH_FILES=()
+if [ -n "${LMBENCH_DIR:-}" ]; then
+	[ -d "$LMBENCH_DIR" ] || die "LMBENCH_DIR=$LMBENCH_DIR is not a folder"
+	for p in lat_syscall lat_ctx lat_pipe lat_sig lat_pagefault lat_mmap lat_proc; do
+		f=$LMBENCH_DIR/$p
+		[ -x "$f" ] || die "LMBENCH_DIR: no executable $p in $LMBENCH_DIR (need lat_syscall lat_ctx lat_pipe lat_sig lat_pagefault lat_mmap lat_proc)"
+		LANG=C file -L "$f" | grep -q 'statically linked' ||
+			die "LMBENCH_DIR: $f is not a static binary (the guests have no C library; build lmbench with LDFLAGS=-static)"
+		LMBENCH_FILES+=("$f")
+	done
+fi
+
 log "guest programs"
-gcc -static -O2 -Wall -Werror -o "$work/pvbench" "$HARNESS/bench/pvbench.c" ||
-	die "cannot build bench/pvbench.c (gcc and libc6-dev: run 'make setup')"
+for p in pvbench pvtrace; do
+	gcc -static -O2 -Wall -Wextra -Werror -o "$work/$p" "$HARNESS/bench/$p.c" ||
+		die "cannot build bench/$p.c (gcc and libc6-dev: run 'make setup')"
+done
 log "guest image"
 make_guest "$work/guest"
 cpio_of "$work/guest" "$dest/guest.cpio.gz"

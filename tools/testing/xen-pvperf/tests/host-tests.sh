@@ -157,22 +157,105 @@ expect boot-bad-stats 2 "--stats needs on or off" \
 if gcc -static -O2 -o "$TMP/pvbench" "$H/bench/pvbench.c" 2>"$TMP/cc"; then
 	expect pvbench-help 0 "^usage: pvbench OP" "$TMP/pvbench" --help
 	expect pvbench-unknown-op 2 "unknown op 'nosuch'" "$TMP/pvbench" nosuch
-	expect pvbench-bad-n 2 "-n needs a positive number, not '0'" "$TMP/pvbench" fork_exit_16m -n 0
+	expect pvbench-bad-n 2 "pvbench fork_exit_16m: -n needs a positive number, not '0'" "$TMP/pvbench" fork_exit_16m -n 0
 	expect pvbench-bad-t 2 "-t needs a positive number, not 'x'" "$TMP/pvbench" ctx_n -t x
-	expect pvbench-ring-of-one 2 "ctx_n needs -t 2 or more" "$TMP/pvbench" ctx_n -t 1
+	expect pvbench-ring-of-one 2 "pvbench ctx_n: needs -t 2 or more" "$TMP/pvbench" ctx_n -t 1
 	expect pvbench-extra-arg 2 "unexpected argument 'more'" "$TMP/pvbench" signal more
 	expect pvbench-bad-n-text 2 "-n needs a positive number, not 'ten'" "$TMP/pvbench" ctx_pipe -n ten
-	for op in null_syscall ctx_pipe ctx_n signal pagefault_anon pagefault_file \
+	for op in calibrate null_syscall ctx_pipe ctx_n signal pagefault_anon pagefault_file \
 		mmap_munmap mprotect_1024 fork_exit_16m fork_exec tls_switch spin_contended; do
-		expect "pvbench-runs-$op" 0 "^op=$op iterations=3 ns_per_op=[0-9]+$" \
-			"$TMP/pvbench" "$op" -n 3 -s 64
+		expect "pvbench-runs-$op" 0 "^op=$op iterations=3 batches=2 ns_per_op=[0-9]+$" \
+			"$TMP/pvbench" "$op" -n 3 -r 2 -s 64
 	done
 	expect pvbench-mmperf-phases 0 \
-		"^op=mmperf iterations=2 ns_per_op=[0-9]+ mmap=[0-9]+ fault=[0-9]+ mprotect=[0-9]+ fork=[0-9]+ munmap=[0-9]+$" \
+		"^op=mmperf iterations=2 batches=1 ns_per_op=[0-9]+ mmap=[0-9]+ fault=[0-9]+ mprotect=[0-9]+ fork=[0-9]+ munmap=[0-9]+$" \
 		"$TMP/pvbench" mmperf -n 2
+	expect pvbench-bad-r 2 "-r needs a positive number, not '-1'" "$TMP/pvbench" signal -r -1
+	expect pvbench-bad-tag 2 "-m needs a positive number, not 'x'" "$TMP/pvbench" signal -m x
+	expect pvbench-marker-needs-xen 1 "-m: /dev/xen/privcmd \(not a Xen guest\?\)" \
+		"$TMP/pvbench" null_syscall -m 3
 else
 	fail pvbench-builds "$(head -n 5 "$TMP/cc")"
 fi
+
+# pvtrace on xentrace files made by tests/mktrace.py: windows per domain
+# across CPUs in TSC order, and each way a trace can be unusable.
+if gcc -static -O2 -Wall -Wextra -Werror -o "$TMP/pvtrace" "$H/bench/pvtrace.c" 2>"$TMP/cc"; then
+	for c in good lost unclosed truncated; do
+		python3 "$H/tests/mktrace.py" $c "$TMP/trace.$c"
+	done
+	expect pvtrace-usage 2 "^usage: pvtrace XENTRACE_FILE" "$TMP/pvtrace"
+	expect pvtrace-missing-file 1 "No such file" "$TMP/pvtrace" "$TMP/nosuch"
+	expect pvtrace-domU-window 0 "^window dom=1 tag=5 entries=5 hypercalls=3 subcalls=2 ptwr=1 privop=0 traps=0 pagefaults=1 other=0 hc.1=1 hc.13=1 hc.24=1 sc.14=1 sc.26=1$" \
+		"$TMP/pvtrace" "$TMP/trace.good"
+	expect pvtrace-dom0-window 0 "^window dom=0 tag=7 entries=1 hypercalls=1 .* hc.32=1$" \
+		"$TMP/pvtrace" "$TMP/trace.good"
+	expect pvtrace-lost-records 1 "Xen lost 7 trace records on CPU 0: raise tbuf_size" \
+		"$TMP/pvtrace" "$TMP/trace.lost"
+	expect pvtrace-unclosed-window 1 "window 3 of dom 1 never closed \(no end marker\)" \
+		"$TMP/pvtrace" "$TMP/trace.unclosed"
+	expect pvtrace-truncated 1 "truncated record after 21 records" \
+		"$TMP/pvtrace" "$TMP/trace.truncated"
+else
+	fail pvtrace-builds "$(head -n 5 "$TMP/cc")"
+fi
+
+# LMBENCH_DIR must hold lmbench's seven static binaries.
+expect lmbench-dir-missing 1 "LMBENCH_DIR=$TMP/nolm is not a folder" \
+	env LMBENCH_DIR="$TMP/nolm" XEN_PVPERF_OUT="$TMP/lmout" "$H/rootfs.sh"
+mkdir -p "$TMP/lm"
+expect lmbench-dir-incomplete 1 "no executable lat_syscall in $TMP/lm" \
+	env LMBENCH_DIR="$TMP/lm" XEN_PVPERF_OUT="$TMP/lmout" "$H/rootfs.sh"
+for p in lat_syscall lat_ctx lat_pipe lat_sig lat_pagefault lat_mmap lat_proc; do
+	cp /bin/true "$TMP/lm/$p"
+done
+expect lmbench-not-static 1 "lat_syscall is not a static binary" \
+	env LMBENCH_DIR="$TMP/lm" XEN_PVPERF_OUT="$TMP/lmout" "$H/rootfs.sh"
+expect run-unknown-op 2 "--ops: unknown benchmark 'bogus'" "$H/run.sh" --ops null_syscall,bogus
+
+# report.py on made-up logs: the table, the JSON, the gate and the
+# cross-check, and the errors that name the op.
+R=$TMP/rlogs
+mkreport() { # mkreport SERIES_CTX_ENTRIES DEBUGFS_CTX_MMU [drop-tag-2]
+	rm -rf "$R"
+	mkdir -p "$R"
+	printf 'domU null_syscall 1 300 990\ndomU ctx_pipe 2 30 19000\n' >"$R/icount-xen-series.bench"
+	printf 'domU null_syscall 1 300 995\ndomU ctx_pipe 2 30 21000\n' >"$R/icount-xen-baseline.bench"
+	printf 'native null_syscall 1 300 210\n' >"$R/icount-native-series.bench"
+	printf 'native null_syscall 1 300 200\n' >"$R/icount-native-nopv.bench"
+	printf 'domU null_syscall 1 300 5000\ndomU ctx_pipe 2 30 90000\n' |
+		tee "$R/trace-xen-series.bench" >"$R/trace-xen-baseline.bench"
+	{
+		echo "domU tag=1 entries=30 hypercalls=30 subcalls=0 ptwr=0 privop=0 traps=0 pagefaults=0 other=0 hc.24=30"
+		[ "${3-}" = drop-tag-2 ] ||
+			echo "domU tag=2 entries=$1 hypercalls=$1 subcalls=60 ptwr=0 privop=0 traps=0 pagefaults=0 other=0 hc.1=$1 sc.14=60"
+	} >"$R/trace-xen-series.xen"
+	printf '%s\n' "domU tag=1 entries=30 hypercalls=30 subcalls=0 ptwr=0 privop=0 traps=0 pagefaults=0 other=0 hc.24=30" \
+		"domU tag=2 entries=300 hypercalls=300 subcalls=0 ptwr=0 privop=0 traps=0 pagefaults=0 other=0 hc.1=300" \
+		>"$R/trace-xen-baseline.xen"
+	printf 'domU null_syscall 1 24=32+0\ndomU ctx_pipe 2 1=%s+0 14=0+60 23=5+0\n' "$2" >"$R/trace-xen-series.dbghc"
+	printf 'domU ctx_pipe multicalls/batches 120 30\n' >"$R/trace-xen-series.benchstat"
+}
+mkreport 150 150
+expect report-table 0 "^ctx_pipe +19000 +21000 +0.905 +5 +10 +0.500" \
+	python3 "$H/report.py" --logs "$R" --json "$TMP/r.json" --svg "$TMP/r.svg" --gate --crosscheck
+expect report-json 0 '"xen_entries_per_op": 5.0' cat "$TMP/r.json"
+expect report-json-stats 0 '"multicalls/batches": 4.0' cat "$TMP/r.json"
+expect report-svg 0 "<title>ctx_pipe 0.905</title>" cat "$TMP/r.svg"
+expect report-native 0 "^null_syscall +210 +200 +1.050" python3 "$H/report.py" --logs "$R"
+mkreport 400 400
+expect report-gate-fails 1 "gate: ctx_pipe: series enters Xen 13.33 times per op, baseline 10.00" \
+	python3 "$H/report.py" --logs "$R" --gate
+mkreport 150 100
+expect report-crosscheck-fails 1 "cross-check: domU ctx_pipe: hypercall 1 direct: xentrace 150, debugfs 100" \
+	python3 "$H/report.py" --logs "$R" --crosscheck
+mkreport 150 150 drop-tag-2
+expect report-missing-window 1 "no xentrace record of op ctx_pipe in domU \(tag 2\)" \
+	python3 "$H/report.py" --logs "$R"
+printf 'domU ctx_pipe 2 30 x\n' >"$R/icount-xen-series.bench"
+expect report-malformed 1 "icount-xen-series: malformed benchmark line: domU ctx_pipe 2 30 x" \
+	python3 "$H/report.py" --logs "$R"
+expect report-bad-arg 2 "unknown argument '--bogus'" python3 "$H/report.py" --bogus
 
 # A comma cannot reach a kernel under Xen through QEMU's -initrd.
 expect boot-comma-under-xen 1 "may not contain ','" \
