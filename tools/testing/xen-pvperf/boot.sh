@@ -90,7 +90,9 @@ kargs="panic=-1 pvperf.kernel=$kernel$append"
 if [ "$trace" = 1 ]; then
 	[ "$mode" = xen ] || usage_error "--trace needs --mode xen"
 	# 8 MiB of trace buffer per CPU: xentrace drains it once a second.
-	kargs="$kargs pvperf.trace=1"
+	# The markers go through /dev/xen/privcmd, which Debian's 6.1 kernels
+	# restrict in a domU (to the domain it serves) unless told otherwise.
+	kargs="$kargs pvperf.trace=1 xen_privcmd.unrestricted=1"
 	xen_append="$xen_append tbuf_size=2048"
 fi
 # QEMU separates multiboot modules with ','.

@@ -25,7 +25,15 @@
  *
  * entries = hypercalls + ptwr + privop + traps + pagefaults + other, every
  * traced way a PV guest enters Xen. Multicall sub-calls are not entries:
- * they ride in one multicall hypercall.
+ * they ride in one multicall hypercall. A hypercall Xen preempted is
+ * entered again by the guest to continue it; those entries are counted
+ * in hypercalls and also apart, as continuations=N and ct.NR=N, so that
+ * hypercalls - continuations is what the guest issued: mmu_update and
+ * mmuext_op flag their continuation in their count (bit 31); a multicall
+ * is a continuation when its count is what the one before it in the same
+ * domain left undone, or when its first sub-call is a flagged one. A
+ * sub-call continued that way is counted again as a sub-call, and apart as
+ * cs.NR=N.
  *
  * Exit 1, naming the problem, on an unreadable or truncated file, records
  * lost by Xen, or a window that never closed; 2 on bad arguments.
@@ -55,7 +63,11 @@
 #define TRC_PV_HYPERCALL_SUBCALL	(TRC_PV_SUBCALL + 14)
 #define HC_ARG_MASK			0xfff00000u
 
+#define HYPERVISOR_MMU_UPDATE	1
+#define HYPERVISOR_MULTICALL	13
 #define HYPERVISOR_VCPU_OP	24
+#define HYPERVISOR_MMUEXT_OP	26
+#define MMU_UPDATE_PREEMPTED	0x80000000u
 #define PVPERF_MARK_BEGIN	0x70760001u
 #define PVPERF_MARK_END		0x70760002u
 
@@ -64,16 +76,19 @@
 #define NR_HC		64
 #define DOM_NONE	0xffffu
 
-enum { HCALLS, SUBCALLS, PTWR, PRIVOP, TRAPS, PAGEFAULTS, OTHER, NR_KINDS };
+enum { HCALLS, SUBCALLS, PTWR, PRIVOP, TRAPS, PAGEFAULTS, OTHER, CONTS, NR_KINDS };
 static const char * const kind_name[NR_KINDS] = {
-	"hypercalls", "subcalls", "ptwr", "privop", "traps", "pagefaults", "other"
+	"hypercalls", "subcalls", "ptwr", "privop", "traps", "pagefaults", "other",
+	"continuations"
 };
 
 struct window {
 	int open;
 	uint32_t tag;
 	unsigned long long n[NR_KINDS];
-	unsigned long long hc[NR_HC], sc[NR_HC];
+	unsigned long long hc[NR_HC], sc[NR_HC], ct[NR_HC], cs[NR_HC];
+	uint32_t mc_count, mc_done;	/* the last multicall, its sub-calls */
+	int mc_cont;			/* ... was seen to be a continuation */
 };
 
 static struct window win[MAX_DOMS];
@@ -81,8 +96,10 @@ static unsigned int cpu_dom[MAX_CPUS];	/* domain running there */
 static const char *file;
 static unsigned long long nrec;
 
-static void __attribute__((format(printf, 1, 2), noreturn))
-fail(const char *fmt, ...)
+#define __printf(a, b)	__attribute__((format(printf, a, b)))
+#define __noreturn	__attribute__((noreturn))
+
+static __printf(1, 2) __noreturn void fail(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -100,7 +117,7 @@ static void print_window(unsigned int dom, const struct window *w)
 	int k;
 
 	for (k = 0; k < NR_KINDS; k++)
-		if (k != SUBCALLS)
+		if (k != SUBCALLS && k != CONTS)
 			entries += w->n[k];
 	printf("window dom=%u tag=%u entries=%llu", dom, w->tag, entries);
 	for (k = 0; k < NR_KINDS; k++)
@@ -111,6 +128,12 @@ static void print_window(unsigned int dom, const struct window *w)
 	for (k = 0; k < NR_HC; k++)
 		if (w->sc[k])
 			printf(" sc.%d=%llu", k, w->sc[k]);
+	for (k = 0; k < NR_HC; k++)
+		if (w->ct[k])
+			printf(" ct.%d=%llu", k, w->ct[k]);
+	for (k = 0; k < NR_HC; k++)
+		if (w->cs[k])
+			printf(" cs.%d=%llu", k, w->cs[k]);
 	printf("\n");
 }
 
@@ -120,6 +143,7 @@ static void hypercall(unsigned int dom, const uint32_t *d, unsigned int nd,
 {
 	struct window *w = &win[dom];
 	uint32_t op = d[0] & ~HC_ARG_MASK;
+	int cont = 0;
 
 	if (!sub && op == HYPERVISOR_VCPU_OP && nd >= 3 &&
 	    (d[1] == PVPERF_MARK_BEGIN || d[1] == PVPERF_MARK_END)) {
@@ -127,7 +151,13 @@ static void hypercall(unsigned int dom, const uint32_t *d, unsigned int nd,
 			if (w->open)
 				fail("marker: dom %u opened window %u inside window %u",
 				     dom, d[2], w->tag);
+			uint32_t count = w->mc_count, done = w->mc_done;
+			int mc_cont = w->mc_cont;
+
 			memset(w, 0, sizeof(*w));
+			w->mc_count = count;
+			w->mc_done = done;
+			w->mc_cont = mc_cont;
 			w->open = 1;
 			w->tag = d[2];
 		} else {
@@ -139,11 +169,42 @@ static void hypercall(unsigned int dom, const uint32_t *d, unsigned int nd,
 		}
 		return;
 	}
+	if (nd >= 2 && (op == HYPERVISOR_MMU_UPDATE || op == HYPERVISOR_MMUEXT_OP))
+		cont = !!(d[1] & MMU_UPDATE_PREEMPTED);
+	if (sub) {
+		/*
+		 * A multicall preempted inside a sub-call is continued from
+		 * that sub-call: its count is one more than what was left,
+		 * and the sub-call comes first, flagged.
+		 */
+		int first = !w->mc_done++;
+
+		if (cont && first && !w->mc_cont) {
+			w->mc_cont = 1;
+			if (w->open) {
+				w->n[CONTS]++;
+				w->ct[HYPERVISOR_MULTICALL]++;
+			}
+		}
+	} else if (nd >= 2 && op == HYPERVISOR_MULTICALL) {
+		cont = w->mc_done && w->mc_done < w->mc_count &&
+		       d[1] == w->mc_count - w->mc_done;
+		w->mc_count = d[1];
+		w->mc_done = 0;
+		w->mc_cont = cont;
+	}
 	if (!w->open)
 		return;
 	w->n[sub ? SUBCALLS : HCALLS]++;
 	if (op < NR_HC)
 		(sub ? w->sc : w->hc)[op]++;
+	if (cont && !sub) {
+		w->n[CONTS]++;
+		if (op < NR_HC)
+			w->ct[op]++;
+	} else if (cont && op < NR_HC) {
+		w->cs[op]++;
+	}
 }
 
 struct rec {

@@ -186,7 +186,7 @@ if gcc -static -O2 -Wall -Wextra -Werror -o "$TMP/pvtrace" "$H/bench/pvtrace.c" 
 	done
 	expect pvtrace-usage 2 "^usage: pvtrace XENTRACE_FILE" "$TMP/pvtrace"
 	expect pvtrace-missing-file 1 "No such file" "$TMP/pvtrace" "$TMP/nosuch"
-	expect pvtrace-domU-window 0 "^window dom=1 tag=5 entries=5 hypercalls=3 subcalls=2 ptwr=1 privop=0 traps=0 pagefaults=1 other=0 hc.1=1 hc.13=1 hc.24=1 sc.14=1 sc.26=1$" \
+	expect pvtrace-domU-window 0 "^window dom=1 tag=5 entries=8 hypercalls=6 subcalls=5 ptwr=1 privop=0 traps=0 pagefaults=1 other=0 continuations=2 hc.1=2 hc.13=3 hc.24=1 sc.14=4 sc.26=1 ct.1=1 ct.13=1$" \
 		"$TMP/pvtrace" "$TMP/trace.good"
 	expect pvtrace-dom0-window 0 "^window dom=0 tag=7 entries=1 hypercalls=1 .* hc.32=1$" \
 		"$TMP/pvtrace" "$TMP/trace.good"
@@ -194,7 +194,7 @@ if gcc -static -O2 -Wall -Wextra -Werror -o "$TMP/pvtrace" "$H/bench/pvtrace.c" 
 		"$TMP/pvtrace" "$TMP/trace.lost"
 	expect pvtrace-unclosed-window 1 "window 3 of dom 1 never closed \(no end marker\)" \
 		"$TMP/pvtrace" "$TMP/trace.unclosed"
-	expect pvtrace-truncated 1 "truncated record after 21 records" \
+	expect pvtrace-truncated 1 "truncated record after 27 records" \
 		"$TMP/pvtrace" "$TMP/trace.truncated"
 else
 	fail pvtrace-builds "$(head -n 5 "$TMP/cc")"

@@ -9,8 +9,9 @@ cycles_included:1; then the TSC if included; then the data words), each
 physical CPU's run after a TRC_TRACE_CPU_CHANGE record, as xentrace writes
 them. Cases:
   good       dom 1 frames tag 5 on CPU 0 and moves to CPU 1 inside the
-             window; dom 0 frames tag 7 on CPU 1; records outside the
-             windows and of the idle domain must not count
+             window, with a preempted multicall and an mmu_update
+             continuation; dom 0 frames tag 7 on CPU 1; records outside
+             the windows and of the idle domain must not count
   lost       Xen reports 7 lost records
   unclosed   a window without its end marker
   truncated  the last record is cut short
@@ -67,6 +68,12 @@ def good():
         hcall(13, 120, 2),           # multicall of two
         rec(SUBCALL, [14], 121),
         rec(SUBCALL, [26], 122),
+        hcall(13, 123, 3),           # a multicall of three, preempted
+        rec(SUBCALL, [14], 124),     # after its first
+        hcall(13, 125, 2),           # its continuation
+        rec(SUBCALL, [14], 126),
+        rec(SUBCALL, [14], 127),
+        hcall(1, 128, 0x80000004),   # an mmu_update continuation
         rec(PTWR64, [0, 0, 0, 0, 0], 130),
         running(0x7FFF, 135),        # the idle domain: not counted
         hcall(29, 136, 0),
