@@ -3,15 +3,16 @@
 # 'make check' (the tests). The other targets run one stage each.
 H := tools/testing/xen-pvperf
 
-.PHONY: help run check check-host setup apply build rootfs boot checkpatch overhead clean
+.PHONY: help run check check-host setup apply build rootfs boot checkpatch overhead report clean
 
 help:
-	@echo "make run          setup, apply, build, boot Xen dom0 + PV domU and native, summary"
+	@echo "make run          setup, apply, build, boot Xen dom0 + PV domU and native, benchmarks, report"
 	@echo "make check        all tests (host tests, checkpatch, build, boots); 'N passed, N failed'"
 	@echo "make check-host   the fast tests only (harness host tests, checkpatch)"
 	@echo "make setup|apply|build|rootfs|checkpatch   one stage"
 	@echo "make boot MODE=xen|native KERNEL=series|baseline   one boot"
 	@echo "make overhead     instructions/op of the statistics: compiled out, off, on"
+	@echo "make report       the report of the last 'make run' again (out/report.json, .svg)"
 	@echo "make clean        remove out/ (the cache in ~/.cache/xen-pvperf stays)"
 
 run:
@@ -30,6 +31,9 @@ MODE ?= xen
 KERNEL ?= series
 boot:
 	$(H)/boot.sh --mode $(MODE) --kernel $(KERNEL)
+
+report:
+	python3 $(H)/report.py --logs out/logs --json out/report.json --svg out/report.svg --crosscheck
 
 clean:
 	rm -rf out

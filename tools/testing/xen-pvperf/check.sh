@@ -93,16 +93,16 @@ run_stage() { # run_stage NAME CMD...: one test, passed when CMD succeeds
 boot_test() {
 	local mode=$1 k=$2 name=$3 r=$OUT/logs/$3.results rc=0
 	shift 3
-	stage "boot $mode $k" "$HARNESS/boot.sh" --mode "$mode" --kernel "$k" --name "$name" \
+	stage "boot $name" "$HARNESS/boot.sh" --mode "$mode" --kernel "$k" --name "$name" \
 		--quiet "$@" || rc=$?
 	if [ -f "$r" ]; then
 		sed -e "s/^\(ok\|FAIL\|skip\) /\1 $k: /" "$r" >"$r.counted"
 		count_lines "$r.counted"
 	fi
 	if [ "$rc" = 0 ]; then
-		result ok "boot $mode $k"
+		result ok "boot $name"
 	else
-		result FAIL "boot $mode $k"
+		result FAIL "boot $name"
 	fi
 }
 
@@ -154,6 +154,12 @@ if [ "$host_only" = 0 ] && run_stage apply "$HARNESS/apply.sh"; then
 			boot_test xen "$k" "trace-xen-$k" --trace --append pvperf.plan=check
 			boot_test native "$k" "boot-native-$k"
 		done
+		# -icount: the guest clock must count instructions (calibrate).
+		case " $built " in *" series "*)
+			boot_test native series icount-native-series-check --icount \
+				--append "pvperf.plan=bench pvperf.ops=calibrate+null_syscall"
+			;;
+		esac
 		case " $built " in *" series baseline "*)
 			report_test "entries into Xen per domU op: series <= baseline" --gate
 			report_test "xentrace agrees with the series' debugfs counts" --crosscheck
