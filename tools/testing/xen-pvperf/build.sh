@@ -50,6 +50,7 @@ fragments_of() {
 	series) echo "$c/pvguest.config $c/series.config" ;;
 	nodebugfs) echo "$c/pvguest.config $c/nodebugfs.config" ;;
 	nopv) echo "$c/pvguest.config $c/nopv.config" ;;
+	control) echo "$c/pvguest.config $c/control.config" ;;
 	*) echo "$c/pvguest.config" ;;
 	esac
 }

@@ -112,9 +112,9 @@ report_test() {
 	if python3 "$HARNESS/report.py" --logs "$OUT/logs" "$2" >"$out" 2>&1; then
 		result ok "$1"
 	else
-		result FAIL "$1" "$(grep -m1 'error:' "$out")"
+		result FAIL "$1" "$(grep -c 'error:' "$out") finding(s), first: $(grep -m1 'error:' "$out")"
 	fi
-	grep -E '^(gate|crosscheck) ' "$out" | sed 's/^/  /' || true
+	grep -E '^(gate|crosscheck) |error:' "$out" | sed 's/^/  /' || true
 }
 
 # The harness must turn a domU that crashes in the middle of the benchmarks
@@ -149,9 +149,11 @@ if [ "$host_only" = 0 ] && run_stage apply "$HARNESS/apply.sh"; then
 	done
 	if [ -n "$built" ] && run_stage rootfs "$HARNESS/rootfs.sh" $(printf -- '--kernel %s ' $built); then
 		# Under Xen: the domU runs its checks, then every benchmark with
-		# xentrace counting its entries into Xen (the gate below).
+		# xentrace counting its entries into Xen (the gate below); under
+		# -icount, so that timer ticks come per instruction executed,
+		# not per second of a host that may be busy.
 		for k in $built; do
-			boot_test xen "$k" "trace-xen-$k" --trace --append pvperf.plan=check
+			boot_test xen "$k" "trace-xen-$k" --icount --trace --append pvperf.plan=check
 			boot_test native "$k" "boot-native-$k"
 		done
 		# -icount: the guest clock must count instructions (calibrate).

@@ -21,7 +21,7 @@ OVERLAY_TOP="Kconfig.xen MAINTAINERS.patch"
 # Kernels the harness builds by default, and those built on demand:
 # nodebugfs is the series without CONFIG_XEN_DEBUG_FS (overhead.sh).
 KERNELS="series baseline"
-EXTRA_KERNELS="nodebugfs nopv"
+EXTRA_KERNELS="nodebugfs nopv control"
 
 T0=$(date +%s)
 
@@ -68,7 +68,7 @@ series_dir() { printf '%s/series\n' "$(tree_root)"; }
 
 kernel_tree() {
 	case "$1" in
-	series | nodebugfs | nopv) series_dir ;;
+	series | nodebugfs | nopv | control) series_dir ;;
 	baseline) pristine_dir ;;
 	*) die "unknown kernel '$1' (known: $KERNELS $EXTRA_KERNELS)" ;;
 	esac

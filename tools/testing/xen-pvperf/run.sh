@@ -6,7 +6,9 @@
 #   icount-xen-K      Xen dom0 + PV domU of kernel K under -icount: the
 #                     benchmarks' instructions/op, in the domU then dom0
 #   trace-xen-K       the same with xentrace in dom0: entries into Xen/op;
-#                     the series counts in its statistics meanwhile
+#                     the series counts in its statistics meanwhile (also
+#                     under -icount: timer ticks then come per instruction,
+#                     not per second of a host that may be busy)
 #   icount-native-K   series and nopv without Xen, instructions/op
 # and print the report (report.py): a table per guest, out/report.json,
 # out/report.svg, and the cross-check of xentrace against the statistics.
@@ -71,7 +73,7 @@ for k in series baseline; do
 	quiet=--quiet
 	[ "$k" = series ] && quiet=""
 	timed "trace xen $k" "$HARNESS/boot.sh" --mode xen --kernel "$k" --stats on \
-		--trace --append "$bench" --name "trace-xen-$k" $quiet
+		--icount --trace --append "$bench" --name "trace-xen-$k" $quiet
 done
 for k in series nopv; do
 	timed "icount native $k" "$HARNESS/boot.sh" --mode native --kernel "$k" \

@@ -257,6 +257,31 @@ expect report-malformed 1 "icount-xen-series: malformed benchmark line: domU ctx
 	python3 "$H/report.py" --logs "$R"
 expect report-bad-arg 2 "unknown argument '--bogus'" python3 "$H/report.py" --bogus
 
+# The guests' lmbench runner (rootfs/init) on fake lmbench programs that
+# print what lmbench's print: the figure is the last number, in us.
+L=$TMP/fakelm
+mkdir -p "$L"
+fake() { printf '#!/bin/sh\necho "%s" >&2\n' "$2" >"$L/$1"; chmod +x "$L/$1"; }
+fake lat_syscall "Simple syscall: 0.1036 microseconds"
+printf '#!/bin/sh\nprintf "\\"size=0k ovr=0.84\\n2 1.73\\n" >&2\n' >"$L/lat_ctx"
+chmod +x "$L/lat_ctx"
+fake lat_pipe "Pipe latency: 4.5210 microseconds"
+fake lat_sig "Signal handler overhead: 0.9500 microseconds"
+fake lat_pagefault "Pagefaults on /x: 0.1200 microseconds"
+fake lat_mmap "4.000000 52.3"
+printf '#!/bin/sh\necho "fork: no memory" >&2\nexit 1\n' >"$L/lat_proc"
+chmod +x "$L/lat_proc"
+sed -n '/^LMDIR=/,/^}/p' "$H/rootfs/init" >"$TMP/lm.sh"
+printf 'role=domU\nrun_lmbench\n' >>"$TMP/lm.sh"
+expect lmbench-runner-syscall 0 "^PVPERF-BENCH domU lmbench_lat_syscall 0 1 103$" \
+	env LMDIR="$L" busybox sh "$TMP/lm.sh"
+expect lmbench-runner-ctx 0 "^PVPERF-BENCH domU lmbench_lat_ctx 0 1 1730$" \
+	env LMDIR="$L" busybox sh "$TMP/lm.sh"
+expect lmbench-runner-mmap 0 "^PVPERF-BENCH domU lmbench_lat_mmap 0 1 52300$" \
+	env LMDIR="$L" busybox sh "$TMP/lm.sh"
+expect lmbench-runner-failure 0 "^PVPERF-CHECK domU lmbench-lat_proc FAIL lat_proc fork: fork: no memory$" \
+	env LMDIR="$L" busybox sh "$TMP/lm.sh"
+
 # A comma cannot reach a kernel under Xen through QEMU's -initrd.
 expect boot-comma-under-xen 1 "may not contain ','" \
 	env XEN_PVPERF_OUT="$TMP/out" "$H/boot.sh" --mode xen --kernel series --append "a=1,2"
