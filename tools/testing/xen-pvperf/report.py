@@ -290,7 +290,8 @@ def gate(records):
             bad.append("%s: series enters Xen %.2f times per op, baseline %.2f (tolerance %d%% + %.1f)"
                        % (op, s, b, GATE_REL * 100, GATE_ABS))
         else:
-            print("gate ok: domU %-16s entries/op series %10.2f <= baseline %10.2f" % (op, s, b))
+            print("gate ok: domU %-16s entries/op series %10.2f, baseline %10.2f, limit %10.2f"
+                  % (op, s, b, b * (1 + GATE_REL) + GATE_ABS))
     return bad
 
 
