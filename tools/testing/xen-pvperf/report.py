@@ -50,19 +50,18 @@ def lines(path):
         return [ln.split() for ln in f if ln.strip()]
 
 
-def read_bench(path, run):
-    """{(role, op): {"tag", "ops", "ns", "phases"}} from NAME.bench."""
+def read_rows(path, run, what, parse):
+    """{key: value} of parse(row) for each row of a log; None if none."""
     rows = lines(path)
     if rows is None:
         return None
     out = {}
     for r in rows:
         try:
-            role, op, tag, ops, ns = r[0], r[1], int(r[2]), int(r[3]), int(r[4])
-            phases = {k: int(v) for k, v in (p.split("=") for p in r[5:])}
-        except (IndexError, ValueError):
-            raise Bad("%s: malformed benchmark line: %s" % (run, " ".join(r)))
-        out[(role, op)] = {"tag": tag, "ops": ops, "ns": ns, "phases": phases}
+            key, value = parse(r)
+        except (IndexError, KeyError, ValueError):
+            raise Bad("%s: malformed %s: %s" % (run, what, " ".join(r)))
+        out[key] = value
     return out
 
 
@@ -74,19 +73,25 @@ def kv(words):
     return d
 
 
+def bench_row(r):
+    """NAME.bench: role op tag ops ns_per_op [phase=ns ...]."""
+    phases = {k: int(v) for k, v in (p.split("=") for p in r[5:])}
+    return (r[0], r[1]), {"tag": int(r[2]), "ops": int(r[3]), "ns": int(r[4]),
+                          "phases": phases}
+
+
+def window_row(r):
+    """NAME.xen: role tag=T entries=E ... (pvtrace's windows)."""
+    d = kv(r[1:])
+    return (r[0], int(d["tag"])), d
+
+
+def read_bench(path, run):
+    return read_rows(path, run, "benchmark line", bench_row)
+
+
 def read_xen(path, run):
-    """{(role, tag): counts} from NAME.xen (pvtrace's windows)."""
-    rows = lines(path)
-    if rows is None:
-        return None
-    out = {}
-    for r in rows:
-        try:
-            d = kv(r[1:])
-            out[(r[0], int(d["tag"]))] = d
-        except (IndexError, KeyError, ValueError):
-            raise Bad("%s: malformed xentrace window: %s" % (run, " ".join(r)))
-    return out
+    return read_rows(path, run, "xentrace window", window_row)
 
 
 def read_dbghc(path):
