@@ -87,7 +87,7 @@ st=$OUT/logs/overhead-stats-on-1.benchstat
 if [ -s "$st" ]; then
 	{
 		echo
-		echo "# per op in the domU, from the series' counters ((2N ops - N ops) / N)"
+		echo "# per op in the domU, from the series' counters (pvbench -d, over the batches)"
 		printf "%-16s %10s %10s %10s %10s %10s\n" op hcall_dir hcall_mc mmu_upd_hc mc_batches \
 			load_tls
 		awk '$1 == "domU" { v[$2 " " $3] = $4 / $5; ops[$2] = 1 }

@@ -94,21 +94,22 @@ def read_xen(path, run):
     return read_rows(path, run, "xentrace window", window_row)
 
 
-def read_dbghc(path):
-    """{(role, op): {nr: (direct, in_multicall)}} from NAME.dbghc."""
-    out = {}
-    for r in lines(path) or []:
-        calls = {}
-        for w in r[3:]:
-            nr, _, v = w.partition("=")
-            d, _, m = v.partition("+")
-            calls[int(nr)] = (int(d), int(m))
-        out[(r[0], r[1])] = calls
-    return out
+def dbghc_row(r):
+    """NAME.dbghc: role op tag NR=DIRECT+IN_MULTICALL ..."""
+    calls = {}
+    for w in r[3:]:
+        nr, _, v = w.partition("=")
+        d, _, m = v.partition("+")
+        calls[int(nr)] = (int(d), int(m))
+    return (r[0], r[1]), calls
+
+
+def read_dbghc(path, run):
+    return read_rows(path, run, "debugfs hypercall line", dbghc_row) or {}
 
 
 def read_benchstat(path):
-    """{(role, op): {stat: per_op}}: (2N - N ops) / N, from NAME.benchstat."""
+    """{(role, op): {stat: per_op}}: delta over the batches / ops, NAME.benchstat."""
     out = {}
     for r in lines(path) or []:
         if len(r) == 5 and int(r[4]):
@@ -128,7 +129,7 @@ def build(logs):
         runs[name] = {"bench": read_bench(b + ".bench", name)}
         if name.startswith("trace"):
             runs[name]["xen"] = read_xen(b + ".xen", name)
-            runs[name]["dbghc"] = read_dbghc(b + ".dbghc")
+            runs[name]["dbghc"] = read_dbghc(b + ".dbghc", name)
             runs[name]["stats"] = read_benchstat(b + ".benchstat")
     records = []
     for guest, kernels in (("domU", ("series", "baseline")), ("dom0", ("series", "baseline")),

@@ -38,6 +38,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "marker.h"
+
 #define PAGE	4096UL
 #define __maybe_unused	__attribute__((unused))
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
@@ -61,15 +63,6 @@ static void die(const char *what)
 	fprintf(stderr, "pvbench %s: %s: %s\n", op_name, what, strerror(errno));
 	exit(1);
 }
-
-/*
- * Trace markers: vcpu_op(PVPERF_MARK_*, TAG) is no command Xen knows and
- * changes nothing, but Xen's trace of the hypercall keeps both arguments.
- * Values shared with pvtrace.c.
- */
-#define PVPERF_MARK_BEGIN	0x70760001u
-#define PVPERF_MARK_END		0x70760002u
-#define HYPERVISOR_VCPU_OP	24
 
 struct privcmd_hypercall {
 	unsigned long long op;

@@ -44,6 +44,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "marker.h"
+
 #define TRACE_EXTRA_SHIFT		28
 #define TRC_64_FLAG			0x100u
 #define TRC_LOST_RECORDS		0x0001f001u
@@ -65,11 +67,8 @@
 
 #define HYPERVISOR_MMU_UPDATE	1
 #define HYPERVISOR_MULTICALL	13
-#define HYPERVISOR_VCPU_OP	24
 #define HYPERVISOR_MMUEXT_OP	26
 #define MMU_UPDATE_PREEMPTED	0x80000000u
-#define PVPERF_MARK_BEGIN	0x70760001u
-#define PVPERF_MARK_END		0x70760002u
 
 #define MAX_CPUS	64
 #define MAX_DOMS	64
@@ -111,6 +110,16 @@ static __printf(1, 2) __noreturn void fail(const char *fmt, ...)
 	exit(1);
 }
 
+/* " PREFIX.NR=N" for each hypercall number counted in m. */
+static void print_by_nr(const char *prefix, const unsigned long long *m)
+{
+	int nr;
+
+	for (nr = 0; nr < NR_HC; nr++)
+		if (m[nr])
+			printf(" %s.%d=%llu", prefix, nr, m[nr]);
+}
+
 static void print_window(unsigned int dom, const struct window *w)
 {
 	unsigned long long entries = 0;
@@ -122,18 +131,10 @@ static void print_window(unsigned int dom, const struct window *w)
 	printf("window dom=%u tag=%u entries=%llu", dom, w->tag, entries);
 	for (k = 0; k < NR_KINDS; k++)
 		printf(" %s=%llu", kind_name[k], w->n[k]);
-	for (k = 0; k < NR_HC; k++)
-		if (w->hc[k])
-			printf(" hc.%d=%llu", k, w->hc[k]);
-	for (k = 0; k < NR_HC; k++)
-		if (w->sc[k])
-			printf(" sc.%d=%llu", k, w->sc[k]);
-	for (k = 0; k < NR_HC; k++)
-		if (w->ct[k])
-			printf(" ct.%d=%llu", k, w->ct[k]);
-	for (k = 0; k < NR_HC; k++)
-		if (w->cs[k])
-			printf(" cs.%d=%llu", k, w->cs[k]);
+	print_by_nr("hc", w->hc);
+	print_by_nr("sc", w->sc);
+	print_by_nr("ct", w->ct);
+	print_by_nr("cs", w->cs);
 	printf("\n");
 }
 
