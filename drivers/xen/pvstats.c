@@ -94,17 +94,21 @@ static const char *xen_hypercall_name(unsigned int nr)
 	return "unknown";
 }
 
-void __xen_pvstats_mmu_update(unsigned int count)
+void __xen_pvstats_mmu_update(unsigned int count,
+			      enum xen_pvstats_call_kind kind)
 {
+	raw_cpu_inc(xen_pvstats_calls[kind][__HYPERVISOR_mmu_update]);
 	xen_pvstat_inc(mmu, mmu_update_hypercalls);
 	xen_pvstat_add(mmu, mmu_updates, count);
 	xen_pvstat_hist(mmu, updates_per_hypercall, count);
 }
 
-void __xen_pvstats_mmuext(const struct mmuext_op *ops, unsigned int count)
+void __xen_pvstats_mmuext(const struct mmuext_op *ops, unsigned int count,
+			  enum xen_pvstats_call_kind kind)
 {
 	unsigned int i;
 
+	raw_cpu_inc(xen_pvstats_calls[kind][__HYPERVISOR_mmuext_op]);
 	for (i = 0; i < count; i++) {
 		switch (ops[i].cmd) {
 		case MMUEXT_PIN_L1_TABLE:

@@ -96,22 +96,30 @@ static __always_inline void xen_pvstats_call(unsigned int nr,
 }
 
 struct mmuext_op;
-void __xen_pvstats_mmu_update(unsigned int count);
-void __xen_pvstats_mmuext(const struct mmuext_op *ops, unsigned int count);
+void __xen_pvstats_mmu_update(unsigned int count,
+			      enum xen_pvstats_call_kind kind);
+void __xen_pvstats_mmuext(const struct mmuext_op *ops, unsigned int count,
+			  enum xen_pvstats_call_kind kind);
 
-/* An mmu_update hypercall or multicall entry carrying count updates. */
-static __always_inline void xen_pvstats_mmu_update(unsigned int count)
+/*
+ * An mmu_update hypercall (kind DIRECT) or multicall entry (MULTI)
+ * carrying count updates: the call in the table and its updates in
+ * xen/mmu/, behind one static-key site.
+ */
+static __always_inline void
+xen_pvstats_mmu_update(unsigned int count, enum xen_pvstats_call_kind kind)
 {
 	if (xen_pvstats_enabled())
-		__xen_pvstats_mmu_update(count);
+		__xen_pvstats_mmu_update(count, kind);
 }
 
-/* An mmuext_op hypercall or multicall entry: count ops, by kind. */
-static __always_inline void xen_pvstats_mmuext(const struct mmuext_op *ops,
-					       unsigned int count)
+/* The same for an mmuext_op call: the call, and its ops by kind. */
+static __always_inline void
+xen_pvstats_mmuext(const struct mmuext_op *ops, unsigned int count,
+		   enum xen_pvstats_call_kind kind)
 {
 	if (xen_pvstats_enabled())
-		__xen_pvstats_mmuext(ops, count);
+		__xen_pvstats_mmuext(ops, count, kind);
 }
 
 struct dentry *xen_debugfs_root(void);
@@ -138,12 +146,14 @@ static __always_inline void xen_pvstats_call(unsigned int nr,
 }
 
 struct mmuext_op;
-static __always_inline void xen_pvstats_mmu_update(unsigned int count)
+static __always_inline void
+xen_pvstats_mmu_update(unsigned int count, enum xen_pvstats_call_kind kind)
 {
 }
 
-static __always_inline void xen_pvstats_mmuext(const struct mmuext_op *ops,
-					       unsigned int count)
+static __always_inline void
+xen_pvstats_mmuext(const struct mmuext_op *ops, unsigned int count,
+		   enum xen_pvstats_call_kind kind)
 {
 }
 
