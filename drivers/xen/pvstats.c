@@ -173,7 +173,7 @@ static void xen_pvstats_zero_dir(const char *dir)
 				  XEN_PVSTATS_NR_HYPERCALLS * XEN_PVSTATS_CALL_KINDS);
 }
 
-static void xen_pvstats_set_enabled(bool on)
+void xen_pvstats_set_enabled(bool on)
 {
 	if (on)
 		static_branch_enable(&xen_pvstats_key);

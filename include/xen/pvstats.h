@@ -122,10 +122,17 @@ xen_pvstats_mmuext(const struct mmuext_op *ops, unsigned int count,
 		__xen_pvstats_mmuext(ops, count, kind);
 }
 
+/* Turn counting on or off (may sleep), like xen/stats_enabled. */
+void xen_pvstats_set_enabled(bool on);
+
 struct dentry *xen_debugfs_root(void);
 struct dentry *xen_debugfs_dir(const char *name);
 
 #else /* !CONFIG_XEN_DEBUG_FS */
+
+static inline void xen_pvstats_set_enabled(bool on)
+{
+}
 
 static __always_inline bool xen_pvstats_enabled(void)
 {

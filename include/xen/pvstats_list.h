@@ -21,7 +21,7 @@ XEN_PVSTAT(multicalls, flush_args_full)		/* flushes forced by full argument spac
 XEN_PVSTAT(multicalls, flush_callbacks_full)	/* flushes forced by a full callback array */
 XEN_PVSTAT(multicalls, flush_explicit)		/* flushes asked for by a caller */
 XEN_PVSTAT(multicalls, flush_lazy_end)		/* flushes ending a lazy MMU or CPU section */
-XEN_PVSTAT(multicalls, failed_entries)		/* entries for which Xen returned an error */
+XEN_PVSTAT(multicalls, failed_entries)		/* entries (and elements issued again) Xen failed */
 XEN_PVHIST(multicalls, entries_per_batch)	/* entries per non-empty flush */
 
 /* mmu/: page-table updates */

@@ -64,6 +64,10 @@ make_guest() {
 	ln -s /run "$r/var/run"
 	install -m 0755 "$HARNESS/rootfs/init" "$r/init"
 	install -m 0755 "$work/pvbench" "$r/bin/pvbench"
+	mkdir -p "$r/opt/selftests/vm"
+	for t in $SELFTESTS_VM; do
+		install -m 0755 "$work/selftests/$t" "$r/opt/selftests/vm/$t"
+	done
 	if [ -n "${LMBENCH_DIR:-}" ]; then
 		mkdir -p "$r/opt/lmbench"
 		cp "${LMBENCH_FILES[@]}" "$r/opt/lmbench/"
@@ -123,6 +127,33 @@ log "guest programs"
 for p in pvbench pvtrace; do
 	gcc -static -O2 -Wall -Wextra -Werror -o "$work/$p" "$HARNESS/bench/$p.c" ||
 		die "cannot build bench/$p.c (gcc and libc6-dev: run 'make setup')"
+done
+# The kernel tree's own tests of mmap, mprotect, mremap and munmap, from
+# the pristine tree of the same version (static, against the C library's
+# kernel headers).
+SELFTESTS_VM="mremap_test mremap_dontunmap map_fixed_noreplace map_populate madv_populate mlock2-tests soft-dirty"
+log "selftests/vm: $SELFTESTS_VM"
+vmdir=$(pristine_dir)/tools/testing/selftests/vm
+[ -d "$vmdir" ] || die "no $vmdir; run 'make apply' (unpacks the kernel source)"
+mkdir -p "$work/selftests"
+for t in $SELFTESTS_VM; do
+	src=$vmdir/$t.c
+	if [ "$t" = soft-dirty ]; then
+		# Without its transparent-huge-page case (two of its 15 results):
+		# a PV guest has no huge pages, and the case ends the test.
+		src=$work/selftests/soft-dirty.c
+		sed -e '/^\ttest_hugepage(pagemap_fd, pagesize);$/d' \
+			-e 's/ksft_set_plan(15);/ksft_set_plan(13);/' "$vmdir/$t.c" >"$src"
+		if grep -q 'test_hugepage(pagemap_fd' "$src" || ! grep -q 'ksft_set_plan(13)' "$src"; then
+			die "selftests/vm/soft-dirty.c changed: cannot leave out its huge-page case"
+		fi
+	fi
+	extra=""
+	grep -q '"vm_util.h"' "$src" && extra=$vmdir/vm_util.c
+	# shellcheck disable=SC2086 # extra is one path or empty
+	gcc -static -O2 -Wall -I"$vmdir" -I"$vmdir/.." -o "$work/selftests/$t" "$src" $extra \
+		-lrt -lpthread >"$work/selftests/$t.log" 2>&1 ||
+		die "cannot build selftests/vm/$t: $(tail -n 3 "$work/selftests/$t.log")"
 done
 log "guest image"
 make_guest "$work/guest"

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * PTE updates of the Xen PV guest.
+ *
+ * A PV guest's page tables are read-only to it: a plain write to a PTE
+ * traps into Xen, which decodes and emulates it. Every PTE write here is
+ * an mmu_update instead: one hypercall at once outside lazy MMU mode;
+ * inside it, an update queued in this CPU's multicall batch, where
+ * consecutive updates share one mmu_update entry (up to a page table's
+ * worth) issued when the section ends or the batch is full.
+ *
+ * ptep_modify_prot_start() leaves the PTE in place and commit() writes it
+ * with MMU_PT_UPDATE_PRESERVE_AD: Xen keeps the Accessed and Dirty bits
+ * the hardware set in between, so start() needs no atomic clear of the
+ * PTE (which would trap).
+ *
+ * Counted in /sys/kernel/debug/xen/mmu/ (Documentation/xen/pvstats.rst).
+ */
+#include <linux/mm.h>
+#include <linux/preempt.h>
+
+#include <asm/paravirt.h>
+#include <asm/xen/hypercall.h>
+#include <asm/xen/page.h>
+#include <trace/events/xen.h>
+#include <xen/pvstats.h>
+
+#include "mmu.h"
+#include "multicalls.h"
+
+/*
+ * Queue one element of an mmu_update or mmuext_op call (op) for this
+ * domain, growing the last entry if it is the same call: returns where
+ * to write the element.
+ */
+static __always_inline void *xen_queue_element(unsigned int op, size_t size,
+					       unsigned long caller)
+{
+	struct multicall_space mcs;
+
+	mcs = xen_mc_extend_args(op, size);
+	if (mcs.mc) {
+		mcs.mc->args[1]++;
+		return mcs.args;
+	}
+	mcs = __xen_mc_entry_from(size, caller);
+	mcs.mc->op = op;
+	mcs.mc->args[0] = (unsigned long)mcs.args;
+	mcs.mc->args[1] = 1;
+	mcs.mc->args[2] = (unsigned long)xen_mc_done(mcs);
+	mcs.mc->args[3] = DOMID_SELF;
+	trace_xen_mc_entry(mcs.mc, 4);
+	return mcs.args;
+}
+
+static __always_inline void xen_queue_mmu_update(const struct mmu_update *u,
+						 unsigned long caller)
+{
+	*(struct mmu_update *)xen_queue_element(__HYPERVISOR_mmu_update,
+						sizeof(*u), caller) = *u;
+}
+
+/* Not inlined, so that _RET_IP_ is in the code that queues. */
+noinline void xen_extend_mmu_update(const struct mmu_update *update)
+{
+	xen_queue_mmu_update(update, _RET_IP_);
+}
+
+noinline void xen_extend_mmuext_op(const struct mmuext_op *op)
+{
+	*(struct mmuext_op *)xen_queue_element(__HYPERVISOR_mmuext_op,
+					       sizeof(*op), _RET_IP_) = *op;
+}
+
+/*
+ * Write the PTE at ptep: cmd is MMU_NORMAL_PT_UPDATE or
+ * MMU_PT_UPDATE_PRESERVE_AD, caller who asked (named if it fails).
+ */
+static __always_inline void xen_write_pte(pte_t *ptep, pte_t pte,
+					  unsigned int cmd,
+					  unsigned long caller)
+{
+	struct mmu_update u;
+	int rc;
+
+	u.ptr = virt_to_machine(ptep).maddr | cmd;
+	u.val = pte_val_ma(pte);
+
+	if (paravirt_get_lazy_mode() == PARAVIRT_LAZY_MMU) {
+		xen_pvstat_inc(mmu, pte_batched);
+		xen_mc_batch();
+		xen_queue_mmu_update(&u, caller);
+		xen_mc_issue(PARAVIRT_LAZY_MMU);
+		return;
+	}
+
+	/* One site for both counts; the hypercall is not counted again. */
+	if (xen_pvstats_enabled()) {
+		xen_pvstat_inc(mmu, pte_hypercall);
+		xen_pvstats_mmu_update(1, XEN_PVSTATS_CALL_DIRECT);
+	}
+	rc = __hypercall4(false, int, mmu_update, &u, 1, NULL, DOMID_SELF);
+	if (unlikely(rc < 0))
+		WARN(1, "xen: PTE write ptr=%#llx val=%#llx from %pS failed: %d\n",
+		     u.ptr, u.val, (void *)caller, rc);
+}
+
+void xen_set_pte(pte_t *ptep, pte_t pte)
+{
+	trace_xen_mmu_set_pte(ptep, pte);
+	xen_write_pte(ptep, pte, MMU_NORMAL_PT_UPDATE, _RET_IP_);
+}
+
+pte_t xen_ptep_modify_prot_start(struct vm_area_struct *vma,
+				 unsigned long addr, pte_t *ptep)
+{
+	trace_xen_mmu_ptep_modify_prot_start(vma->vm_mm, addr, ptep, *ptep);
+	return *ptep;
+}
+
+void xen_ptep_modify_prot_commit(struct vm_area_struct *vma,
+				 unsigned long addr, pte_t *ptep, pte_t pte)
+{
+	trace_xen_mmu_ptep_modify_prot_commit(vma->vm_mm, addr, ptep, pte);
+	xen_write_pte(ptep, pte, MMU_PT_UPDATE_PRESERVE_AD, _RET_IP_);
+}
+
+void xen_enter_lazy_mmu(void)
+{
+	xen_pvstat_inc(mmu, lazy_enter);
+	paravirt_enter_lazy_mmu();
+}
+
+void xen_leave_lazy_mmu(void)
+{
+	preempt_disable();
+	xen_pvstat_inc(mmu, lazy_leave);
+	xen_mc_flush_lazy_end();
+	paravirt_leave_lazy_mmu();
+	preempt_enable();
+}
+
+/* Issue what the section queued so far; the section goes on. */
+void xen_flush_lazy_mmu(void)
+{
+	preempt_disable();
+	if (paravirt_get_lazy_mode() == PARAVIRT_LAZY_MMU)
+		xen_mc_flush();
+	preempt_enable();
+}

@@ -1,0 +1,314 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * KUnit tests of the multicall batch. Included at the end of multicalls.c
+ * to reach the batch itself. They run at boot inside a PV guest and queue
+ * only harmless calls: xen_version, machine-to-physical updates that
+ * write what the table already holds, and mmu_updates with a command Xen
+ * does not know (refused before anything is touched).
+ *
+ * Each test runs with interrupts off, so nothing else queues into this
+ * CPU's batch meanwhile, and with counting on, put back as it was. They
+ * use no assertion that would end a test with interrupts off.
+ */
+#ifndef _XEN_MULTICALLS_TEST_H
+#define _XEN_MULTICALLS_TEST_H
+
+#include <kunit/test.h>
+#include <linux/kallsyms.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <asm/xen/page.h>
+#include <xen/interface/version.h>
+#include <xen/xen.h>
+
+#include "mmu.h"
+
+/* An mmu_update command Xen rejects with -ENOSYS. */
+#define XEN_MC_TEST_BAD_CMD	7
+
+struct xen_mc_test {
+	bool was_on;
+	unsigned long flags;
+	struct page *page;
+	struct mmu_update m2p;	/* rewrites page's own M2P entry */
+	struct mmu_update bad;
+};
+
+static int xen_mc_test_init(struct kunit *test)
+{
+	struct xen_mc_test *t;
+	unsigned long pfn;
+
+	if (!xen_pv_domain())
+		kunit_skip(test, "not an x86 PV guest");
+	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	t->page = alloc_page(GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t->page);
+	pfn = page_to_pfn(t->page);
+	t->m2p.ptr = ((u64)pfn_to_mfn(pfn) << PAGE_SHIFT) | MMU_MACHPHYS_UPDATE;
+	t->m2p.val = pfn;
+	t->bad.ptr = XEN_MC_TEST_BAD_CMD;
+	t->was_on = xen_pvstats_enabled();
+	xen_pvstats_set_enabled(true);
+	local_irq_save(t->flags);
+	/* Between users the batch is empty: they issue before irqs return. */
+	KUNIT_EXPECT_EQ(test, this_cpu_ptr(&xen_mc_buf)->nr, 0U);
+	test->priv = t;
+	return 0;
+}
+
+static void xen_mc_test_exit(struct kunit *test)
+{
+	struct xen_mc_test *t = test->priv;
+
+	if (!t)
+		return;
+	/* Leave nothing queued, even if an expectation failed. */
+	xen_mc_flush();
+	local_irq_restore(t->flags);
+	xen_pvstats_set_enabled(t->was_on);
+	__free_page(t->page);
+}
+
+static u64 xen_mc_test_stat(enum xen_pvstat idx)
+{
+	return this_cpu_read(xen_pvstats[idx]);
+}
+
+/* Queue a xen_version(XENVER_version) entry with args bytes of space. */
+static struct multicall_space xen_mc_test_version(size_t args)
+{
+	struct multicall_space mcs = __xen_mc_entry(args);
+
+	mcs.mc->op = __HYPERVISOR_xen_version;
+	mcs.mc->args[0] = XENVER_version;
+	mcs.mc->args[1] = 0;
+	return mcs;
+}
+
+/* Consecutive mmu_updates share an entry; any other op ends it. */
+static void xen_mc_test_extend(struct kunit *test)
+{
+	struct xen_mc_test *t = test->priv;
+	struct xen_mc_buf *b = this_cpu_ptr(&xen_mc_buf);
+
+	xen_extend_mmu_update(&t->m2p);
+	xen_extend_mmu_update(&t->m2p);
+	KUNIT_EXPECT_EQ(test, b->nr, 1U);
+	KUNIT_EXPECT_EQ(test, b->entries[0].op, __HYPERVISOR_mmu_update);
+	KUNIT_EXPECT_EQ(test, b->entries[0].args[1], 2UL);
+	KUNIT_EXPECT_EQ(test, b->argbytes, 2 * sizeof(struct mmu_update));
+
+	xen_mc_test_version(0);
+	xen_extend_mmu_update(&t->m2p);
+	KUNIT_EXPECT_EQ(test, b->nr, 3U);
+	KUNIT_EXPECT_EQ(test, b->entries[2].args[1], 1UL);
+
+	xen_mc_flush();
+	KUNIT_EXPECT_EQ(test, b->nr, 0U);
+	KUNIT_EXPECT_EQ(test, b->argbytes, 0U);
+	KUNIT_EXPECT_EQ(test, b->entries[0].result, 0L);
+	KUNIT_EXPECT_GT(test, b->entries[1].result, 0L);
+	KUNIT_EXPECT_EQ(test, b->entries[2].result, 0L);
+}
+
+/* A page table's worth of updates goes out in one entry. */
+static void xen_mc_test_page_table_in_one_entry(struct kunit *test)
+{
+	struct xen_mc_test *t = test->priv;
+	struct xen_mc_buf *b = this_cpu_ptr(&xen_mc_buf);
+	unsigned int i;
+
+	for (i = 0; i < XEN_MC_PTE_UPDATES; i++)
+		xen_extend_mmu_update(&t->m2p);
+	KUNIT_EXPECT_EQ(test, b->nr, 1U);
+	KUNIT_EXPECT_EQ(test, b->entries[0].args[1],
+			(unsigned long)XEN_MC_PTE_UPDATES);
+	xen_mc_flush();
+	KUNIT_EXPECT_EQ(test, b->entries[0].result, 0L);
+	KUNIT_EXPECT_EQ(test, b->done[0], XEN_MC_PTE_UPDATES);
+}
+
+/* Arguments are 8-byte aligned and given back by the flush. */
+static void xen_mc_test_arg_space(struct kunit *test)
+{
+	struct xen_mc_buf *b = this_cpu_ptr(&xen_mc_buf);
+	struct multicall_space a, c;
+
+	a = xen_mc_test_version(5);
+	c = xen_mc_test_version(8);
+	KUNIT_EXPECT_PTR_EQ(test, a.args, (void *)b->args);
+	KUNIT_EXPECT_PTR_EQ(test, c.args, (void *)&b->args[1]);
+	KUNIT_EXPECT_EQ(test, b->argbytes, 16U);
+
+	/* No room for the last u64: a new entry flushes first. */
+	xen_mc_test_version(XEN_MC_ARG_BYTES - 16 - 8);
+	KUNIT_EXPECT_EQ(test, b->nr, 3U);
+	c = xen_mc_test_version(16);
+	KUNIT_EXPECT_EQ(test, b->nr, 1U);
+	KUNIT_EXPECT_PTR_EQ(test, c.args, (void *)b->args);
+	KUNIT_EXPECT_EQ(test, b->argbytes, 16U);
+
+	/* Nor to extend past the end. */
+	xen_mc_test_version(XEN_MC_ARG_BYTES - 16 - 8);
+	c = xen_mc_extend_args(__HYPERVISOR_xen_version, 16);
+	KUNIT_EXPECT_NULL(test, c.mc);
+	c = xen_mc_extend_args(__HYPERVISOR_xen_version, 8);
+	KUNIT_EXPECT_PTR_EQ(test, c.mc, &b->entries[1]);
+	c = xen_mc_extend_args(__HYPERVISOR_mmu_update, 0);
+	KUNIT_EXPECT_NULL(test, c.mc);
+}
+
+static unsigned int xen_mc_test_calls;
+
+static void xen_mc_test_callback(void *data)
+{
+	xen_mc_test_calls += (unsigned long)data;
+}
+
+/* Every reason to flush, counted as such, with the batch size. */
+static void xen_mc_test_flush_reasons(struct kunit *test)
+{
+	struct xen_mc_buf *b = this_cpu_ptr(&xen_mc_buf);
+	u64 entries_full, args_full, cb_full, explicit, lazy, hist;
+	unsigned int i;
+
+	entries_full = xen_mc_test_stat(XEN_PVSTAT_multicalls_flush_entries_full);
+	args_full = xen_mc_test_stat(XEN_PVSTAT_multicalls_flush_args_full);
+	cb_full = xen_mc_test_stat(XEN_PVSTAT_multicalls_flush_callbacks_full);
+	explicit = xen_mc_test_stat(XEN_PVSTAT_multicalls_flush_explicit);
+	lazy = xen_mc_test_stat(XEN_PVSTAT_multicalls_flush_lazy_end);
+	/* 32 entries land in bucket 6, [32, 64). */
+	hist = this_cpu_read(xen_pvhists[XEN_PVHIST_multicalls_entries_per_batch][6]);
+
+	for (i = 0; i <= XEN_MC_ENTRIES; i++)
+		xen_mc_test_version(0);
+	KUNIT_EXPECT_EQ(test, b->nr, 1U);
+	KUNIT_EXPECT_EQ(test, xen_mc_test_stat(XEN_PVSTAT_multicalls_flush_entries_full),
+			entries_full + 1);
+	KUNIT_EXPECT_EQ(test,
+			this_cpu_read(xen_pvhists[XEN_PVHIST_multicalls_entries_per_batch][6]),
+			hist + 1);
+
+	xen_mc_test_version(XEN_MC_ARG_BYTES - 8);
+	xen_mc_test_version(16);
+	KUNIT_EXPECT_EQ(test, xen_mc_test_stat(XEN_PVSTAT_multicalls_flush_args_full),
+			args_full + 1);
+
+	xen_mc_test_calls = 0;
+	for (i = 0; i <= XEN_MC_CALLBACKS; i++)
+		xen_mc_callback(xen_mc_test_callback, (void *)1UL);
+	KUNIT_EXPECT_EQ(test, xen_mc_test_calls, (unsigned int)XEN_MC_CALLBACKS);
+	KUNIT_EXPECT_EQ(test, xen_mc_test_stat(XEN_PVSTAT_multicalls_flush_callbacks_full),
+			cb_full + 1);
+
+	/* An empty batch is no flush to count: give it an entry. */
+	xen_mc_test_version(0);
+	xen_mc_flush();
+	KUNIT_EXPECT_EQ(test, xen_mc_test_calls, XEN_MC_CALLBACKS + 1U);
+	KUNIT_EXPECT_EQ(test, xen_mc_test_stat(XEN_PVSTAT_multicalls_flush_explicit),
+			explicit + 1);
+
+	/* In lazy MMU mode the batch waits for the end of the section. */
+	arch_enter_lazy_mmu_mode();
+	xen_mc_batch();
+	xen_mc_test_version(0);
+	xen_mc_issue(PARAVIRT_LAZY_MMU);
+	KUNIT_EXPECT_EQ(test, b->nr, 1U);
+	arch_leave_lazy_mmu_mode();
+	KUNIT_EXPECT_EQ(test, b->nr, 0U);
+	KUNIT_EXPECT_EQ(test, xen_mc_test_stat(XEN_PVSTAT_multicalls_flush_lazy_end),
+			lazy + 1);
+}
+
+/* The entry names the code that queued it. */
+static void xen_mc_test_caller(struct kunit *test)
+{
+	struct xen_mc_buf *b = this_cpu_ptr(&xen_mc_buf);
+	struct multicall_space mcs;
+	char name[KSYM_SYMBOL_LEN];
+
+	mcs = __xen_mc_entry(0);
+	mcs.mc->op = __HYPERVISOR_xen_version;
+	mcs.mc->args[0] = XENVER_version;
+	mcs.mc->args[1] = 0;
+	snprintf(name, sizeof(name), "%ps", (void *)b->caller[0]);
+	KUNIT_EXPECT_STREQ(test, name, "xen_mc_test_caller");
+	xen_mc_flush();
+}
+
+/*
+ * A failing element is counted, the elements after it in the same entry
+ * are issued again (the second bad one is counted too), and the entries
+ * after it still run.
+ */
+static void xen_mc_test_failure(struct kunit *test)
+{
+	struct xen_mc_test *t = test->priv;
+	struct xen_mc_buf *b = this_cpu_ptr(&xen_mc_buf);
+	u64 failed = xen_mc_test_stat(XEN_PVSTAT_multicalls_failed_entries);
+
+	xen_mc_test_version(0);
+	xen_extend_mmu_update(&t->m2p);
+	xen_extend_mmu_update(&t->bad);
+	xen_extend_mmu_update(&t->bad);
+	xen_extend_mmu_update(&t->m2p);
+	xen_mc_test_version(0);
+	KUNIT_EXPECT_EQ(test, b->nr, 3U);
+	xen_mc_flush();
+
+	KUNIT_EXPECT_GT(test, b->entries[0].result, 0L);
+	KUNIT_EXPECT_LT(test, b->entries[1].result, 0L);
+	KUNIT_EXPECT_EQ(test, b->done[1], 1U);
+	KUNIT_EXPECT_GT(test, b->entries[2].result, 0L);
+	KUNIT_EXPECT_EQ(test, xen_mc_test_stat(XEN_PVSTAT_multicalls_failed_entries),
+			failed + 2);
+
+	/* A batch of one is a direct call, reported the same way. */
+	xen_extend_mmu_update(&t->bad);
+	xen_extend_mmu_update(&t->m2p);
+	xen_mc_flush();
+	KUNIT_EXPECT_LT(test, b->entries[0].result, 0L);
+	KUNIT_EXPECT_EQ(test, b->done[0], 0U);
+	KUNIT_EXPECT_EQ(test, xen_mc_test_stat(XEN_PVSTAT_multicalls_failed_entries),
+			failed + 3);
+}
+
+/* After a multicall that stopped, only the entries it did not run go out. */
+static void xen_mc_test_issue_each(struct kunit *test)
+{
+	struct xen_mc_buf *b = this_cpu_ptr(&xen_mc_buf);
+
+	xen_mc_test_version(0);
+	xen_mc_test_version(0);
+	KUNIT_EXPECT_EQ(test, b->entries[1].result, XEN_MC_NOT_RUN);
+	b->entries[0].result = 42;	/* as if Xen had run it */
+	xen_mc_issue_each(b);
+	KUNIT_EXPECT_EQ(test, b->entries[0].result, 42L);
+	KUNIT_EXPECT_GT(test, b->entries[1].result, 0L);
+	b->nr = 0;
+	b->argbytes = 0;
+}
+
+static struct kunit_case xen_mc_test_cases[] = {
+	KUNIT_CASE(xen_mc_test_extend),
+	KUNIT_CASE(xen_mc_test_page_table_in_one_entry),
+	KUNIT_CASE(xen_mc_test_arg_space),
+	KUNIT_CASE(xen_mc_test_flush_reasons),
+	KUNIT_CASE(xen_mc_test_caller),
+	KUNIT_CASE(xen_mc_test_failure),
+	KUNIT_CASE(xen_mc_test_issue_each),
+	{}
+};
+
+static struct kunit_suite xen_mc_test_suite = {
+	.name = "xen_multicalls",
+	.init = xen_mc_test_init,
+	.exit = xen_mc_test_exit,
+	.test_cases = xen_mc_test_cases,
+};
+
+kunit_test_suite(xen_mc_test_suite);
+
+#endif /* _XEN_MULTICALLS_TEST_H */

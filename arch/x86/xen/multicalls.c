@@ -1,0 +1,368 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-cpu batches of hypercalls, issued as one multicall.
+ *
+ * Every entry into Xen costs a guest-to-hypervisor round trip; a batch of
+ * N hypercalls issued as one multicall pays it once. Each CPU has one
+ * batch: the entries, the argument space the entries point into, and
+ * callbacks to run once the batch has been issued. The batch is issued
+ * when it is full, when a caller asks (xen_mc_flush()), and when a lazy
+ * MMU or CPU section ends (xen_mc_flush_lazy_end()). A batch of one entry
+ * is issued as that hypercall itself.
+ *
+ * Sizes: the argument space holds one page-table page worth of PTE
+ * updates (512 struct mmu_update, 8 KiB) in one mmu_update entry, which
+ * is what a lazy-MMU section over one page table can queue, plus room for
+ * the arguments of the other entries. Per CPU the batch takes about
+ * 12 KiB (see Documentation/xen/pv-mmu.rst).
+ *
+ * Failures: Xen runs every entry of a multicall whatever the others
+ * return. An entry that fails is reported with its op, its arguments and
+ * the code that queued it, and counted in xen/multicalls/failed_entries.
+ * An mmu_update or mmuext_op entry stops at its first failing element; the
+ * elements after it are issued again, so that one bad update does not
+ * drop the others queued with it.
+ */
+#include <linux/build_bug.h>
+#include <linux/lockdep.h>
+#include <linux/panic.h>
+#include <linux/kernel.h>
+#include <linux/percpu.h>
+#include <linux/printk.h>
+
+#include <asm/xen/hypercall.h>
+#include <xen/pvstats.h>
+
+#include "multicalls.h"
+
+#define XEN_MC_ENTRIES		32
+#define XEN_MC_CALLBACKS	32
+#define XEN_MC_PTE_UPDATES	512
+#define XEN_MC_ARG_BYTES	\
+	((XEN_MC_PTE_UPDATES + 64) * sizeof(struct mmu_update))
+
+/*
+ * The top bit of a count of mmu_update or mmuext_op elements: set by Xen
+ * in a sub-call it preempted and rewrote to continue (its
+ * MMU_UPDATE_PREEMPTED).
+ */
+#define XEN_MC_COUNT_MASK	0x7fffffffUL
+
+/* The largest entry queued in the tree: a TLB flush with its CPU mask. */
+static_assert(XEN_MC_ARG_BYTES >=
+	      sizeof(struct mmuext_op) + BITS_TO_LONGS(CONFIG_NR_CPUS) * sizeof(long));
+
+/* The result of an entry Xen has not run: no hypercall returns it. */
+#define XEN_MC_NOT_RUN		LONG_MIN
+
+struct xen_mc_callback {
+	void (*fn)(void *data);
+	void *data;
+};
+
+struct xen_mc_buf {
+	unsigned int nr;		/* entries queued */
+	unsigned int argbytes;		/* argument bytes in use */
+	unsigned int nr_callbacks;
+	struct multicall_entry entries[XEN_MC_ENTRIES];
+	/* Where each entry was queued, for the failure report. */
+	unsigned long caller[XEN_MC_ENTRIES];
+	/*
+	 * For mmu_update and mmuext_op entries opened with xen_mc_done():
+	 * the first element, and how many elements Xen got through.
+	 */
+	void *first[XEN_MC_ENTRIES];
+	unsigned int done[XEN_MC_ENTRIES];
+	struct xen_mc_callback callbacks[XEN_MC_CALLBACKS];
+	u64 args[XEN_MC_ARG_BYTES / sizeof(u64)];
+};
+
+static DEFINE_PER_CPU(struct xen_mc_buf, xen_mc_buf);
+DEFINE_PER_CPU(unsigned long, xen_mc_irq_flags);
+
+/*
+ * Count a batch about to be issued: its size, why it is flushed, the
+ * multicall itself and every entry. Called only while counting is on:
+ * off, a flush pays one NOP.
+ */
+static noinline void xen_mc_count_batch(struct xen_mc_buf *b,
+					enum xen_pvstat reason)
+{
+	enum xen_pvstats_call_kind kind = XEN_PVSTATS_CALL_MULTI;
+	struct multicall_entry *mc;
+	unsigned int i;
+
+	if (b->nr == 0)
+		return;
+	xen_pvstat_inc(multicalls, batches);
+	xen_pvstat_add(multicalls, entries, b->nr);
+	xen_pvstat_hist(multicalls, entries_per_batch, b->nr);
+	xen_pvstat_add_idx(reason, 1);
+	if (b->nr == 1) {
+		xen_pvstat_inc(multicalls, issued_single);
+		kind = XEN_PVSTATS_CALL_DIRECT;
+	} else {
+		xen_pvstat_inc(multicalls, issued_multicall);
+		xen_pvstats_call(__HYPERVISOR_multicall,
+				 XEN_PVSTATS_CALL_DIRECT);
+	}
+	for (i = 0; i < b->nr; i++) {
+		mc = &b->entries[i];
+		if (mc->op == __HYPERVISOR_mmu_update)
+			xen_pvstats_mmu_update(mc->args[1], kind);
+		else if (mc->op == __HYPERVISOR_mmuext_op)
+			xen_pvstats_mmuext((struct mmuext_op *)mc->args[0],
+					   mc->args[1], kind);
+		else
+			xen_pvstats_call(mc->op, kind);
+	}
+}
+
+/*
+ * Issue the elements [from, end) of a failed mmu_update or mmuext_op
+ * entry, which Xen did not reach; report and skip each that fails.
+ */
+static void xen_mc_retry_elements(const struct multicall_entry *mc,
+				  void *from, void *end)
+{
+	bool mmu = mc->op == __HYPERVISOR_mmu_update;
+	size_t size = mmu ? sizeof(struct mmu_update) :
+			    sizeof(struct mmuext_op);
+	domid_t domid = mc->args[3];
+	unsigned int count, more;
+	int rc;
+
+	while (from < end) {
+		count = (end - from) / size;
+		more = 0;
+		if (mmu)
+			rc = HYPERVISOR_mmu_update(from, count, &more, domid);
+		else
+			rc = HYPERVISOR_mmuext_op(from, count, &more, domid);
+		if (rc >= 0)
+			return;
+		from += more * size;
+		if (mmu)
+			pr_err("  and update ptr=%#llx val=%#llx: %d\n",
+			       ((struct mmu_update *)from)->ptr,
+			       ((struct mmu_update *)from)->val, rc);
+		else
+			pr_err("  and mmuext op cmd=%u: %d\n",
+			       ((struct mmuext_op *)from)->cmd, rc);
+		xen_pvstat_inc(multicalls, failed_entries);
+		from += size;
+	}
+}
+
+/*
+ * Report entry i of the batch, which failed. For an mmu_update or
+ * mmuext_op entry opened with xen_mc_done(), name the element that failed
+ * and issue the ones after it. Xen rewrites a sub-call it preempted to
+ * continue where it stopped (args[0] advanced, args[1] the count left,
+ * its top bit set), and done counts from the first element.
+ */
+static void xen_mc_report(struct xen_mc_buf *b, unsigned int i)
+{
+	struct multicall_entry *mc = &b->entries[i];
+	bool mmu = mc->op == __HYPERVISOR_mmu_update;
+	size_t size = mmu ? sizeof(struct mmu_update) :
+			    sizeof(struct mmuext_op);
+	void *bad, *end;
+
+	pr_err("xen: multicall entry %u of %u failed on cpu %d: op=%lu args=[%#lx %#lx %#lx %#lx %#lx] result=%ld, queued by %pS\n",
+	       i + 1, b->nr, smp_processor_id(), mc->op, mc->args[0],
+	       mc->args[1], mc->args[2], mc->args[3], mc->args[4], mc->result,
+	       (void *)b->caller[i]);
+	if ((!mmu && mc->op != __HYPERVISOR_mmuext_op) ||
+	    mc->args[2] != (unsigned long)&b->done[i])
+		return;
+
+	bad = b->first[i] + b->done[i] * size;
+	end = (void *)mc->args[0] +
+	      (mc->args[1] & XEN_MC_COUNT_MASK) * size;
+	if (mmu)
+		pr_err("  at update %u: ptr=%#llx val=%#llx\n", b->done[i],
+		       ((struct mmu_update *)bad)->ptr,
+		       ((struct mmu_update *)bad)->val);
+	else
+		pr_err("  at mmuext op %u: cmd=%u\n", b->done[i],
+		       ((struct mmuext_op *)bad)->cmd);
+	xen_mc_retry_elements(mc, bad + size, end);
+}
+
+/*
+ * The multicall failed as a whole: Xen could not read an entry and
+ * stopped there. Issue on its own each entry it did not run (whose
+ * result it did not write).
+ */
+static noinline void xen_mc_issue_each(struct xen_mc_buf *b)
+{
+	struct multicall_entry *mc;
+	unsigned int i;
+
+	pr_err("xen: multicall of %u entries stopped on cpu %d; issuing the rest one by one\n",
+	       b->nr, smp_processor_id());
+	for (i = 0; i < b->nr; i++) {
+		mc = &b->entries[i];
+		if (mc->result == XEN_MC_NOT_RUN)
+			mc->result = xen_single_call(mc->op, mc->args[0],
+						     mc->args[1], mc->args[2],
+						     mc->args[3], mc->args[4]);
+	}
+}
+
+/*
+ * The flush, inlined into one function per reason so that the reason
+ * costs nothing when counting is off.
+ */
+static __always_inline void __xen_mc_flush(enum xen_pvstat reason)
+{
+	struct xen_mc_buf *b = this_cpu_ptr(&xen_mc_buf);
+	struct multicall_entry *mc;
+	unsigned int i, failed = 0;
+	unsigned long flags;
+
+	lockdep_assert_preemption_disabled();
+
+	/* An interrupt must not queue into the batch while it is issued. */
+	local_irq_save(flags);
+
+	trace_xen_mc_flush(b->nr, b->argbytes, b->nr_callbacks);
+	if (xen_pvstats_enabled())
+		xen_mc_count_batch(b, reason);
+
+	if (b->nr == 1) {
+		mc = &b->entries[0];
+		mc->result = xen_single_call(mc->op, mc->args[0], mc->args[1],
+					     mc->args[2], mc->args[3],
+					     mc->args[4]);
+		failed = mc->result < 0;
+	} else if (b->nr > 1) {
+		if (unlikely(HYPERVISOR_multicall(b->entries, b->nr)))
+			xen_mc_issue_each(b);
+		for (i = 0; i < b->nr; i++)
+			failed += b->entries[i].result < 0;
+	}
+
+	if (unlikely(failed)) {
+		xen_pvstat_add(multicalls, failed_entries, failed);
+		for (i = 0; i < b->nr; i++)
+			if (b->entries[i].result < 0)
+				xen_mc_report(b, i);
+	}
+
+	b->nr = 0;
+	b->argbytes = 0;
+
+	for (i = 0; i < b->nr_callbacks; i++)
+		b->callbacks[i].fn(b->callbacks[i].data);
+	b->nr_callbacks = 0;
+
+	local_irq_restore(flags);
+}
+
+void xen_mc_flush(void)
+{
+	__xen_mc_flush(XEN_PVSTAT_multicalls_flush_explicit);
+}
+
+void xen_mc_flush_lazy_end(void)
+{
+	__xen_mc_flush(XEN_PVSTAT_multicalls_flush_lazy_end);
+}
+
+/* A flush because the batch is full: rare, so one copy takes the reason. */
+static noinline void xen_mc_flush_full(enum xen_pvstat reason)
+{
+	__xen_mc_flush(reason);
+}
+
+struct multicall_space __xen_mc_entry_from(size_t args, unsigned long caller)
+{
+	struct xen_mc_buf *b = this_cpu_ptr(&xen_mc_buf);
+	unsigned int start = ALIGN(b->argbytes, sizeof(u64));
+	struct multicall_space space;
+
+	trace_xen_mc_entry_alloc(args);
+	lockdep_assert_irqs_disabled();
+	/* No caller in the tree asks for more: see the static_assert. */
+	if (unlikely(args > XEN_MC_ARG_BYTES))
+		panic("xen: %zu bytes of multicall arguments from %pS, more than a batch holds (%zu)\n",
+		      args, (void *)caller, XEN_MC_ARG_BYTES);
+
+	if (unlikely(b->nr == XEN_MC_ENTRIES ||
+		     start + args > XEN_MC_ARG_BYTES)) {
+		bool entries_full = b->nr == XEN_MC_ENTRIES;
+
+		trace_xen_mc_flush_reason(entries_full ? XEN_MC_FL_BATCH :
+					  XEN_MC_FL_ARGS);
+		xen_mc_flush_full(entries_full ?
+				  XEN_PVSTAT_multicalls_flush_entries_full :
+				  XEN_PVSTAT_multicalls_flush_args_full);
+		start = 0;
+	}
+
+	b->caller[b->nr] = caller;
+	space.mc = &b->entries[b->nr++];
+	space.mc->result = XEN_MC_NOT_RUN;
+	space.args = (char *)b->args + start;
+	b->argbytes = start + args;
+	return space;
+}
+
+/* Not inlined, so that _RET_IP_ is in the code that queues. */
+noinline struct multicall_space __xen_mc_entry(size_t args)
+{
+	return __xen_mc_entry_from(args, _RET_IP_);
+}
+
+unsigned int *xen_mc_done(struct multicall_space space)
+{
+	struct xen_mc_buf *b = this_cpu_ptr(&xen_mc_buf);
+	unsigned int i = space.mc - b->entries;
+
+	b->first[i] = space.args;
+	return &b->done[i];
+}
+
+struct multicall_space xen_mc_extend_args(unsigned long op, size_t size)
+{
+	struct xen_mc_buf *b = this_cpu_ptr(&xen_mc_buf);
+	struct multicall_space space = { NULL, NULL };
+
+	lockdep_assert_irqs_disabled();
+
+	if (unlikely(b->nr == 0 || b->entries[b->nr - 1].op != op)) {
+		trace_xen_mc_extend_args(op, size, XEN_MC_XE_BAD_OP);
+		return space;
+	}
+	if (unlikely(b->argbytes + size > XEN_MC_ARG_BYTES)) {
+		trace_xen_mc_extend_args(op, size, XEN_MC_XE_NO_SPACE);
+		return space;
+	}
+
+	space.mc = &b->entries[b->nr - 1];
+	space.args = (char *)b->args + b->argbytes;
+	b->argbytes += size;
+	trace_xen_mc_extend_args(op, size, XEN_MC_XE_OK);
+	return space;
+}
+
+void xen_mc_callback(void (*fn)(void *), void *data)
+{
+	struct xen_mc_buf *b = this_cpu_ptr(&xen_mc_buf);
+
+	if (b->nr_callbacks == XEN_MC_CALLBACKS) {
+		trace_xen_mc_flush_reason(XEN_MC_FL_CALLBACK);
+		xen_mc_flush_full(XEN_PVSTAT_multicalls_flush_callbacks_full);
+	}
+
+	trace_xen_mc_callback(fn, data);
+	b->callbacks[b->nr_callbacks].fn = fn;
+	b->callbacks[b->nr_callbacks].data = data;
+	b->nr_callbacks++;
+}
+
+#ifdef CONFIG_XEN_PVPERF_KUNIT_TEST
+#include "multicalls-test.h"
+#endif
