@@ -273,6 +273,14 @@ static void xen_mc_test_failure(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, b->done[0], 0U);
 	KUNIT_EXPECT_EQ(test, xen_mc_test_stat(XEN_PVSTAT_multicalls_failed_entries),
 			failed + 3);
+
+	/* An entry of one element asks Xen for no success count. */
+	xen_extend_mmu_update(&t->bad);
+	KUNIT_EXPECT_EQ(test, b->entries[0].args[2], 0UL);
+	xen_mc_flush();
+	KUNIT_EXPECT_LT(test, b->entries[0].result, 0L);
+	KUNIT_EXPECT_EQ(test, xen_mc_test_stat(XEN_PVSTAT_multicalls_failed_entries),
+			failed + 4);
 }
 
 /* After a multicall that stopped, only the entries it did not run go out. */

@@ -19,9 +19,9 @@
  * Failures: Xen runs every entry of a multicall whatever the others
  * return. An entry that fails is reported with its op, its arguments and
  * the code that queued it, and counted in xen/multicalls/failed_entries.
- * An mmu_update or mmuext_op entry stops at its first failing element; the
- * elements after it are issued again, so that one bad update does not
- * drop the others queued with it.
+ * An mmu_update entry stops at its first failing update; the updates
+ * after it are issued again, so that one bad update does not drop the
+ * others queued with it.
  */
 #include <linux/build_bug.h>
 #include <linux/lockdep.h>
@@ -68,7 +68,7 @@ struct xen_mc_buf {
 	/* Where each entry was queued, for the failure report. */
 	unsigned long caller[XEN_MC_ENTRIES];
 	/*
-	 * For mmu_update and mmuext_op entries opened with xen_mc_done():
+	 * For mmu_update and mmuext_op entries given xen_mc_done():
 	 * the first element, and how many elements Xen got through.
 	 */
 	void *first[XEN_MC_ENTRIES];
@@ -156,8 +156,8 @@ static void xen_mc_retry_elements(const struct multicall_entry *mc,
 
 /*
  * Report entry i of the batch, which failed. For an mmu_update or
- * mmuext_op entry opened with xen_mc_done(), name the element that failed
- * and issue the ones after it. Xen rewrites a sub-call it preempted to
+ * mmuext_op entry of one element, or given xen_mc_done(), name the
+ * element that failed and issue the ones after it. Xen rewrites a sub-call it preempted to
  * continue where it stopped (args[0] advanced, args[1] the count left,
  * its top bit set), and done counts from the first element.
  */
@@ -167,25 +167,32 @@ static void xen_mc_report(struct xen_mc_buf *b, unsigned int i)
 	bool mmu = mc->op == __HYPERVISOR_mmu_update;
 	size_t size = mmu ? sizeof(struct mmu_update) :
 			    sizeof(struct mmuext_op);
+	unsigned int done;
 	void *bad, *end;
 
 	pr_err("xen: multicall entry %u of %u failed on cpu %d: op=%lu args=[%#lx %#lx %#lx %#lx %#lx] result=%ld, queued by %pS\n",
 	       i + 1, b->nr, smp_processor_id(), mc->op, mc->args[0],
 	       mc->args[1], mc->args[2], mc->args[3], mc->args[4], mc->result,
 	       (void *)b->caller[i]);
-	if ((!mmu && mc->op != __HYPERVISOR_mmuext_op) ||
-	    mc->args[2] != (unsigned long)&b->done[i])
+	if (!mmu && mc->op != __HYPERVISOR_mmuext_op)
 		return;
-
-	bad = b->first[i] + b->done[i] * size;
+	if (mc->args[2] == (unsigned long)&b->done[i]) {
+		done = b->done[i];
+		bad = b->first[i] + done * size;
+	} else if ((mc->args[1] & XEN_MC_COUNT_MASK) == 1) {
+		done = 0;	/* one element: it failed */
+		bad = (void *)mc->args[0];
+	} else {
+		return;		/* queued without a success count */
+	}
 	end = (void *)mc->args[0] +
 	      (mc->args[1] & XEN_MC_COUNT_MASK) * size;
 	if (mmu)
-		pr_err("  at update %u: ptr=%#llx val=%#llx\n", b->done[i],
+		pr_err("  at update %u: ptr=%#llx val=%#llx\n", done,
 		       ((struct mmu_update *)bad)->ptr,
 		       ((struct mmu_update *)bad)->val);
 	else
-		pr_err("  at mmuext op %u: cmd=%u\n", b->done[i],
+		pr_err("  at mmuext op %u: cmd=%u\n", done,
 		       ((struct mmuext_op *)bad)->cmd);
 	xen_mc_retry_elements(mc, bad + size, end);
 }
@@ -316,12 +323,12 @@ noinline struct multicall_space __xen_mc_entry(size_t args)
 	return __xen_mc_entry_from(args, _RET_IP_);
 }
 
-unsigned int *xen_mc_done(struct multicall_space space)
+unsigned int *xen_mc_done(struct multicall_entry *mc)
 {
 	struct xen_mc_buf *b = this_cpu_ptr(&xen_mc_buf);
-	unsigned int i = space.mc - b->entries;
+	unsigned int i = mc - b->entries;
 
-	b->first[i] = space.args;
+	b->first[i] = (void *)mc->args[0];
 	return &b->done[i];
 }
 

@@ -50,11 +50,12 @@ static inline struct multicall_space xen_mc_entry(size_t args)
 }
 
 /*
- * For an mmu_update or mmuext_op entry just queued, whose elements start
- * at space.args: the success count to give Xen, so that a failure names
- * the element that failed and the elements after it are issued again.
+ * For an mmu_update (or mmuext_op) entry of more than one element, whose
+ * elements start at mc->args[0]: the success count to give Xen, so that a
+ * failure names the element that failed and the elements after it are
+ * issued again.
  */
-unsigned int *xen_mc_done(struct multicall_space space);
+unsigned int *xen_mc_done(struct multicall_entry *mc);
 
 /*
  * Grow the arguments of the last queued entry by size bytes, if its op
