@@ -378,14 +378,15 @@ static int xen_pvstats_parse_onoff(const char *arg, bool *on)
 
 static bool xen_pvstats_boot_on __initdata;
 
+/* Parsed early, applied by the initcall below. */
 static int __init xen_pvstats_param(char *arg)
 {
-	if (xen_pvstats_parse_onoff(arg, &xen_pvstats_boot_on))
+	if (!arg || xen_pvstats_parse_onoff(arg, &xen_pvstats_boot_on))
 		pr_warn("xen_pvstats=%s is not valid (on or off); counting stays %s\n",
-			arg, xen_pvstats_boot_on ? "on" : "off");
-	return 1;
+			arg ?: "", xen_pvstats_boot_on ? "on" : "off");
+	return 0;
 }
-__setup("xen_pvstats=", xen_pvstats_param);
+early_param("xen_pvstats", xen_pvstats_param);
 
 /* Count from early boot on when asked to, before most backends run. */
 static int __init xen_pvstats_early_init(void)

@@ -68,8 +68,8 @@ struct xen_mc_buf {
 	/* Where each entry was queued, for the failure report. */
 	unsigned long caller[XEN_MC_ENTRIES];
 	/*
-	 * For mmu_update and mmuext_op entries given xen_mc_done():
-	 * the first element, and how many elements Xen got through.
+	 * For mmu_update entries given xen_mc_done(): the first update,
+	 * and how many updates Xen got through.
 	 */
 	void *first[XEN_MC_ENTRIES];
 	unsigned int done[XEN_MC_ENTRIES];
@@ -119,82 +119,66 @@ static noinline void xen_mc_count_batch(struct xen_mc_buf *b,
 }
 
 /*
- * Issue the elements [from, end) of a failed mmu_update or mmuext_op
- * entry, which Xen did not reach; report and skip each that fails.
+ * Issue the updates [u, end) of a failed mmu_update entry, which Xen did
+ * not reach; report and skip each that fails.
  */
-static void xen_mc_retry_elements(const struct multicall_entry *mc,
-				  void *from, void *end)
+static void xen_mc_retry_updates(struct mmu_update *u, struct mmu_update *end,
+				 domid_t domid)
 {
-	bool mmu = mc->op == __HYPERVISOR_mmu_update;
-	size_t size = mmu ? sizeof(struct mmu_update) :
-			    sizeof(struct mmuext_op);
-	domid_t domid = mc->args[3];
-	unsigned int count, more;
+	unsigned int more;
 	int rc;
 
-	while (from < end) {
-		count = (end - from) / size;
+	while (u < end) {
 		more = 0;
-		if (mmu)
-			rc = HYPERVISOR_mmu_update(from, count, &more, domid);
-		else
-			rc = HYPERVISOR_mmuext_op(from, count, &more, domid);
+		rc = HYPERVISOR_mmu_update(u, end - u, &more, domid);
 		if (rc >= 0)
 			return;
-		from += more * size;
-		if (mmu)
-			pr_err("  and update ptr=%#llx val=%#llx: %d\n",
-			       ((struct mmu_update *)from)->ptr,
-			       ((struct mmu_update *)from)->val, rc);
-		else
-			pr_err("  and mmuext op cmd=%u: %d\n",
-			       ((struct mmuext_op *)from)->cmd, rc);
+		u += more;
+		pr_err("  and update ptr=%#llx val=%#llx: %d\n", u->ptr, u->val,
+		       rc);
 		xen_pvstat_inc(multicalls, failed_entries);
-		from += size;
+		u++;
 	}
 }
 
 /*
- * Report entry i of the batch, which failed. For an mmu_update or
- * mmuext_op entry of one element, or given xen_mc_done(), name the
- * element that failed and issue the ones after it. Xen rewrites a sub-call it preempted to
- * continue where it stopped (args[0] advanced, args[1] the count left,
- * its top bit set), and done counts from the first element.
+ * Report entry i of the batch, which failed. For an mmu_update entry
+ * given xen_mc_done(), or an mmu_update or mmuext_op entry of one
+ * element, name the element that failed; issue the updates after a
+ * failed one again. Xen rewrites a sub-call it preempted to continue
+ * where it stopped (args[0] advanced, args[1] the count left, its top bit
+ * set), and done counts from the first element.
  */
 static void xen_mc_report(struct xen_mc_buf *b, unsigned int i)
 {
 	struct multicall_entry *mc = &b->entries[i];
-	bool mmu = mc->op == __HYPERVISOR_mmu_update;
-	size_t size = mmu ? sizeof(struct mmu_update) :
-			    sizeof(struct mmuext_op);
+	unsigned long count = mc->args[1] & XEN_MC_COUNT_MASK;
+	struct mmu_update *u;
 	unsigned int done;
-	void *bad, *end;
 
 	pr_err("xen: multicall entry %u of %u failed on cpu %d: op=%lu args=[%#lx %#lx %#lx %#lx %#lx] result=%ld, queued by %pS\n",
 	       i + 1, b->nr, smp_processor_id(), mc->op, mc->args[0],
 	       mc->args[1], mc->args[2], mc->args[3], mc->args[4], mc->result,
 	       (void *)b->caller[i]);
-	if (!mmu && mc->op != __HYPERVISOR_mmuext_op)
+	if (mc->op == __HYPERVISOR_mmuext_op && count == 1) {
+		pr_err("  at mmuext op 0: cmd=%u\n",
+		       ((struct mmuext_op *)mc->args[0])->cmd);
+		return;
+	}
+	if (mc->op != __HYPERVISOR_mmu_update)
 		return;
 	if (mc->args[2] == (unsigned long)&b->done[i]) {
 		done = b->done[i];
-		bad = b->first[i] + done * size;
-	} else if ((mc->args[1] & XEN_MC_COUNT_MASK) == 1) {
-		done = 0;	/* one element: it failed */
-		bad = (void *)mc->args[0];
+		u = (struct mmu_update *)b->first[i] + done;
+	} else if (count == 1) {
+		done = 0;	/* one update: it failed */
+		u = (struct mmu_update *)mc->args[0];
 	} else {
 		return;		/* queued without a success count */
 	}
-	end = (void *)mc->args[0] +
-	      (mc->args[1] & XEN_MC_COUNT_MASK) * size;
-	if (mmu)
-		pr_err("  at update %u: ptr=%#llx val=%#llx\n", done,
-		       ((struct mmu_update *)bad)->ptr,
-		       ((struct mmu_update *)bad)->val);
-	else
-		pr_err("  at mmuext op %u: cmd=%u\n", done,
-		       ((struct mmuext_op *)bad)->cmd);
-	xen_mc_retry_elements(mc, bad + size, end);
+	pr_err("  at update %u: ptr=%#llx val=%#llx\n", done, u->ptr, u->val);
+	xen_mc_retry_updates(u + 1, (struct mmu_update *)mc->args[0] + count,
+			     mc->args[3]);
 }
 
 /*

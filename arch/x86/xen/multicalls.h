@@ -50,10 +50,9 @@ static inline struct multicall_space xen_mc_entry(size_t args)
 }
 
 /*
- * For an mmu_update (or mmuext_op) entry of more than one element, whose
- * elements start at mc->args[0]: the success count to give Xen, so that a
- * failure names the element that failed and the elements after it are
- * issued again.
+ * For an mmu_update entry of more than one update, whose updates start at
+ * mc->args[0]: the success count to give Xen, so that a failure names the
+ * update that failed and the updates after it are issued again.
  */
 unsigned int *xen_mc_done(struct multicall_entry *mc);
 

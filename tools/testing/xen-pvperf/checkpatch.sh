@@ -63,10 +63,7 @@ for f in "${files[@]}"; do
 	[ -f "$f" ] || die "no such file: $f"
 	case "$f" in
 	*.patch) args=(--no-signoff "$(realpath "$f")") ;; # relative: false findings
-	# A __setup() is documented when the same patch touches
-	# kernel-parameters.txt; a whole file alone cannot show that, and
-	# the series documents each of its parameters in that file's patch.
-	*) args=(--ignore UNDOCUMENTED_SETUP -f "$f") ;;
+	*) args=(-f "$f") ;;
 	esac
 	if PATH="/usr/bin:$PATH" perl "$cp" --root="$root" --strict --terse --no-summary \
 		--show-types "${args[@]}" >"$findings" 2>&1 && ! [ -s "$findings" ]; then
