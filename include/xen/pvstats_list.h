@@ -28,6 +28,7 @@ XEN_PVHIST(multicalls, entries_per_batch)	/* entries per non-empty flush */
 XEN_PVSTAT(mmu, pte_hypercall)			/* PTE writes issued at once as an mmu_update */
 XEN_PVSTAT(mmu, pte_batched)			/* PTE writes queued in a lazy-MMU batch */
 XEN_PVSTAT(mmu, pte_trapped)			/* PTE writes left to trap into Xen */
+XEN_PVSTAT(mmu, pte_wrprotect)			/* of the two above: fork write-protects */
 XEN_PVSTAT(mmu, mmu_update_hypercalls)		/* mmu_update calls, direct or in a multicall */
 XEN_PVSTAT(mmu, mmu_updates)			/* updates those calls carried */
 XEN_PVHIST(mmu, updates_per_hypercall)		/* updates per mmu_update call */

@@ -14,6 +14,11 @@
  * the hardware set in between, so start() needs no atomic clear of the
  * PTE (which would trap).
  *
+ * ptep_set_wrprotect(), which fork calls on every PTE of the parent's
+ * copy-on-write mappings, is a locked bit clear on native that traps
+ * here; it is an mmu_update with MMU_PT_UPDATE_PRESERVE_AD instead, in
+ * the same lazy-MMU batch as the child's PTEs.
+ *
  * Counted in /sys/kernel/debug/xen/mmu/ (Documentation/xen/pvstats.rst).
  */
 #include <linux/mm.h>
@@ -118,6 +123,22 @@ void xen_set_pte(pte_t *ptep, pte_t pte)
 {
 	trace_xen_mmu_set_pte(ptep, pte);
 	xen_write_pte(ptep, pte, MMU_NORMAL_PT_UPDATE, _RET_IP_);
+}
+
+/*
+ * Called through a thunk that saves the caller's registers (the native
+ * site is one instruction). The PTE is read here, so a write to the same
+ * PTE still queued in this lazy-MMU section would be lost: fork only
+ * write-protects PTEs it has not written in the section. The thunk is
+ * the caller that a failure names; the WARN outside lazy mode has the
+ * whole stack.
+ */
+__visible void xen_ptep_set_wrprotect(pte_t *ptep)
+{
+	pte_t pte = __pte_ma(READ_ONCE(ptep->pte) & ~_PAGE_RW);
+
+	xen_pvstat_inc(mmu, pte_wrprotect);
+	xen_write_pte(ptep, pte, MMU_PT_UPDATE_PRESERVE_AD, _RET_IP_);
 }
 
 pte_t xen_ptep_modify_prot_start(struct vm_area_struct *vma,

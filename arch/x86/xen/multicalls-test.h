@@ -17,6 +17,8 @@
 #include <linux/kallsyms.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
+#include <linux/pgtable.h>
+#include <asm/tlbflush.h>
 #include <asm/xen/page.h>
 #include <xen/interface/version.h>
 #include <xen/xen.h>
@@ -299,6 +301,54 @@ static void xen_mc_test_issue_each(struct kunit *test)
 	b->argbytes = 0;
 }
 
+/*
+ * ptep_set_wrprotect() is an mmu_update, not a trapped write: at once
+ * outside lazy MMU mode, queued inside it. The PTE is the direct map's of
+ * the test's own page, put back as it was; the page is not written.
+ */
+static void xen_mc_test_wrprotect(struct kunit *test)
+{
+	struct xen_mc_test *t = test->priv;
+	struct xen_mc_buf *b = this_cpu_ptr(&xen_mc_buf);
+	unsigned long addr = (unsigned long)page_address(t->page);
+	u64 direct = xen_mc_test_stat(XEN_PVSTAT_mmu_pte_hypercall);
+	u64 batched = xen_mc_test_stat(XEN_PVSTAT_mmu_pte_batched);
+	u64 wp = xen_mc_test_stat(XEN_PVSTAT_mmu_pte_wrprotect);
+	unsigned int level;
+	pte_t *ptep = lookup_address(addr, &level);
+	pte_t old;
+
+	if (!ptep || level != PG_LEVEL_4K || !pte_write(*ptep)) {
+		KUNIT_FAIL(test, "no writable 4K PTE maps the test page");
+		return;
+	}
+	old = *ptep;
+
+	ptep_set_wrprotect(&init_mm, addr, ptep);
+	KUNIT_EXPECT_EQ(test, pte_val(*ptep), pte_val(old) & ~_PAGE_RW);
+	KUNIT_EXPECT_EQ(test, xen_mc_test_stat(XEN_PVSTAT_mmu_pte_hypercall),
+			direct + 1);
+	KUNIT_EXPECT_EQ(test, xen_mc_test_stat(XEN_PVSTAT_mmu_pte_wrprotect),
+			wp + 1);
+	set_pte(ptep, old);
+
+	arch_enter_lazy_mmu_mode();
+	ptep_set_wrprotect(&init_mm, addr, ptep);
+	KUNIT_EXPECT_TRUE(test, pte_write(*ptep));
+	KUNIT_EXPECT_EQ(test, b->nr, 1U);
+	KUNIT_EXPECT_EQ(test, b->entries[0].op, __HYPERVISOR_mmu_update);
+	arch_leave_lazy_mmu_mode();
+	KUNIT_EXPECT_EQ(test, pte_val(*ptep), pte_val(old) & ~_PAGE_RW);
+	KUNIT_EXPECT_EQ(test, xen_mc_test_stat(XEN_PVSTAT_mmu_pte_batched),
+			batched + 1);
+	KUNIT_EXPECT_EQ(test, xen_mc_test_stat(XEN_PVSTAT_mmu_pte_wrprotect),
+			wp + 2);
+
+	set_pte(ptep, old);
+	flush_tlb_one_kernel(addr);
+	KUNIT_EXPECT_EQ(test, pte_val(*ptep), pte_val(old));
+}
+
 static struct kunit_case xen_mc_test_cases[] = {
 	KUNIT_CASE(xen_mc_test_extend),
 	KUNIT_CASE(xen_mc_test_page_table_in_one_entry),
@@ -307,6 +357,7 @@ static struct kunit_case xen_mc_test_cases[] = {
 	KUNIT_CASE(xen_mc_test_caller),
 	KUNIT_CASE(xen_mc_test_failure),
 	KUNIT_CASE(xen_mc_test_issue_each),
+	KUNIT_CASE(xen_mc_test_wrprotect),
 	{}
 };
 

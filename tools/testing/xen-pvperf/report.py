@@ -294,6 +294,8 @@ def svg(records):
 
 # Upper limits of the series, (op, hypercall number): calls per op.
 SERIES_LIMITS = {("mprotect_1024", "1"): 4.0}
+# Upper limits of the series' entries into Xen/op as a share of the baseline's.
+SERIES_RATIOS = {"fork_exit_16m": 0.5}
 
 
 def series_limits(idx):
@@ -313,6 +315,17 @@ def series_limits(idx):
         else:
             print("gate ok: domU %-16s hypercall %s/op series %10.2f, limit %10.1f (+%d%%)"
                   % (op, nr, calls, limit, GATE_REL * 100))
+    for op, share in sorted(SERIES_RATIOS.items()):
+        s = idx.get(("domU", "series", op), {}).get("xen_entries_per_op")
+        b = idx.get(("domU", "baseline", op), {}).get("xen_entries_per_op")
+        if s is None or b is None:
+            continue
+        if s > b * share * (1 + GATE_REL):
+            bad.append("%s: series enters Xen %.2f times per op, more than %.2f of the baseline's %.2f (+%d%%)"
+                       % (op, s, share, b, GATE_REL * 100))
+        else:
+            print("gate ok: domU %-16s entries/op series %10.2f, limit %.2f x baseline %.2f"
+                  % (op, s, share, b))
     return bad
 
 

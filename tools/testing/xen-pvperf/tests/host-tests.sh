@@ -216,27 +216,29 @@ expect run-unknown-op 2 "--ops: unknown benchmark 'bogus'" "$H/run.sh" --ops nul
 # report.py on made-up logs: the table, the JSON, the gate and the
 # cross-check, and the errors that name the op.
 R=$TMP/rlogs
-mkreport() { # mkreport SERIES_CTX_ENTRIES DEBUGFS_CTX_MMU [drop-tag-2] [SERIES_MPROTECT_MMU_UPDATES [CONTINUED]]
-	local mp=${4-60} ct=${5-0}
+mkreport() { # mkreport SERIES_CTX_ENTRIES DEBUGFS_CTX_MMU [drop-tag-2] [SERIES_MPROTECT_MMU_UPDATES [CONTINUED [SERIES_FORK_ENTRIES]]]
+	local mp=${4-60} ct=${5-0} fk=${6-40}
 	rm -rf "$R"
 	mkdir -p "$R"
-	printf 'domU null_syscall 1 300 990\ndomU ctx_pipe 2 30 19000\ndomU mprotect_1024 3 30 2000000\n' >"$R/icount-xen-series.bench"
-	printf 'domU null_syscall 1 300 995\ndomU ctx_pipe 2 30 21000\ndomU mprotect_1024 3 30 2100000\n' >"$R/icount-xen-baseline.bench"
+	printf 'domU null_syscall 1 300 990\ndomU ctx_pipe 2 30 19000\ndomU mprotect_1024 3 30 2000000\ndomU fork_exit_16m 4 10 500000\n' >"$R/icount-xen-series.bench"
+	printf 'domU null_syscall 1 300 995\ndomU ctx_pipe 2 30 21000\ndomU mprotect_1024 3 30 2100000\ndomU fork_exit_16m 4 10 600000\n' >"$R/icount-xen-baseline.bench"
 	printf 'native null_syscall 1 300 210\n' >"$R/icount-native-series.bench"
 	printf 'native null_syscall 1 300 200\n' >"$R/icount-native-nopv.bench"
-	printf 'domU null_syscall 1 300 5000\ndomU ctx_pipe 2 30 90000\ndomU mprotect_1024 3 30 9000000\n' |
+	printf 'domU null_syscall 1 300 5000\ndomU ctx_pipe 2 30 90000\ndomU mprotect_1024 3 30 9000000\ndomU fork_exit_16m 4 10 900000\n' |
 		tee "$R/trace-xen-series.bench" >"$R/trace-xen-baseline.bench"
 	{
 		echo "domU tag=1 entries=30 hypercalls=30 subcalls=0 ptwr=0 privop=0 traps=0 pagefaults=0 other=0 hc.24=30"
 		[ "${3-}" = drop-tag-2 ] ||
 			echo "domU tag=2 entries=$1 hypercalls=$1 subcalls=60 ptwr=0 privop=0 traps=0 pagefaults=0 other=0 hc.1=$1 sc.14=60"
 		echo "domU tag=3 entries=$mp hypercalls=$mp subcalls=0 ptwr=0 privop=0 traps=0 pagefaults=0 other=0 continuations=$ct hc.1=$mp ct.1=$ct"
+		echo "domU tag=4 entries=$fk hypercalls=0 subcalls=0 ptwr=$fk privop=0 traps=0 pagefaults=0 other=0"
 	} >"$R/trace-xen-series.xen"
 	printf '%s\n' "domU tag=1 entries=30 hypercalls=30 subcalls=0 ptwr=0 privop=0 traps=0 pagefaults=0 other=0 hc.24=30" \
 		"domU tag=2 entries=300 hypercalls=300 subcalls=0 ptwr=0 privop=0 traps=0 pagefaults=0 other=0 hc.1=300" \
 		"domU tag=3 entries=2000 hypercalls=2000 subcalls=0 ptwr=0 privop=0 traps=0 pagefaults=0 other=0 hc.1=2000" \
+		"domU tag=4 entries=100 hypercalls=0 subcalls=0 ptwr=100 privop=0 traps=0 pagefaults=0 other=0" \
 		>"$R/trace-xen-baseline.xen"
-	printf 'domU null_syscall 1 24=32+0\ndomU ctx_pipe 2 1=%s+0 14=0+60 23=5+0\ndomU mprotect_1024 3 1=%s+0\n' "$2" $((mp - ct)) \
+	printf 'domU null_syscall 1 24=32+0\ndomU ctx_pipe 2 1=%s+0 14=0+60 23=5+0\ndomU mprotect_1024 3 1=%s+0\ndomU fork_exit_16m 4\n' "$2" $((mp - ct)) \
 		>"$R/trace-xen-series.dbghc"
 	printf 'domU ctx_pipe multicalls/batches 120 30\n' >"$R/trace-xen-series.benchstat"
 }
@@ -256,6 +258,12 @@ expect report-limit-fails 1 "gate: mprotect_1024: series issues hypercall 1 5.00
 mkreport 150 150 "" 150 60
 expect report-limit-continuations 0 "gate ok: domU mprotect_1024 +hypercall 1/op series +3.00" \
 	python3 "$H/report.py" --logs "$R" --gate --crosscheck
+mkreport 150 150 "" 60 0 60
+expect report-ratio-fails 1 "gate: fork_exit_16m: series enters Xen 6.00 times per op, more than 0.50 of the baseline's 10.00" \
+	python3 "$H/report.py" --logs "$R" --gate
+mkreport 150 150 "" 60 0 50
+expect report-ratio-holds 0 "gate ok: domU fork_exit_16m +entries/op series +5.00, limit 0.50 x baseline 10.00" \
+	python3 "$H/report.py" --logs "$R" --gate
 mkreport 150 100
 expect report-crosscheck-fails 1 "cross-check: domU ctx_pipe: hypercall 1 direct: xentrace 150, debugfs 100" \
 	python3 "$H/report.py" --logs "$R" --crosscheck
