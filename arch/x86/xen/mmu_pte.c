@@ -88,11 +88,14 @@ noinline void xen_extend_mmuext_op(const struct mmuext_op *op)
 
 /*
  * Write the PTE at ptep: cmd is MMU_NORMAL_PT_UPDATE or
- * MMU_PT_UPDATE_PRESERVE_AD, caller who asked (named if it fails).
+ * MMU_PT_UPDATE_PRESERVE_AD, caller who asked (named if it fails),
+ * wrprotect whether it is ptep_set_wrprotect() (counted in the same
+ * statistics site as the path).
  */
 static __always_inline void xen_write_pte(pte_t *ptep, pte_t pte,
 					  unsigned int cmd,
-					  unsigned long caller)
+					  unsigned long caller,
+					  bool wrprotect)
 {
 	struct mmu_update u;
 	int rc;
@@ -101,7 +104,11 @@ static __always_inline void xen_write_pte(pte_t *ptep, pte_t pte,
 	u.val = pte_val_ma(pte);
 
 	if (paravirt_get_lazy_mode() == PARAVIRT_LAZY_MMU) {
-		xen_pvstat_inc(mmu, pte_batched);
+		if (xen_pvstats_enabled()) {
+			xen_pvstat_inc(mmu, pte_batched);
+			if (wrprotect)
+				xen_pvstat_inc(mmu, pte_wrprotect);
+		}
 		xen_mc_batch();
 		xen_queue_mmu_update(&u, caller);
 		xen_mc_issue(PARAVIRT_LAZY_MMU);
@@ -111,6 +118,8 @@ static __always_inline void xen_write_pte(pte_t *ptep, pte_t pte,
 	/* One site for both counts; the hypercall is not counted again. */
 	if (xen_pvstats_enabled()) {
 		xen_pvstat_inc(mmu, pte_hypercall);
+		if (wrprotect)
+			xen_pvstat_inc(mmu, pte_wrprotect);
 		xen_pvstats_mmu_update(1, XEN_PVSTATS_CALL_DIRECT);
 	}
 	rc = __hypercall4(false, int, mmu_update, &u, 1, NULL, DOMID_SELF);
@@ -122,7 +131,7 @@ static __always_inline void xen_write_pte(pte_t *ptep, pte_t pte,
 void xen_set_pte(pte_t *ptep, pte_t pte)
 {
 	trace_xen_mmu_set_pte(ptep, pte);
-	xen_write_pte(ptep, pte, MMU_NORMAL_PT_UPDATE, _RET_IP_);
+	xen_write_pte(ptep, pte, MMU_NORMAL_PT_UPDATE, _RET_IP_, false);
 }
 
 /*
@@ -137,8 +146,7 @@ __visible void xen_ptep_set_wrprotect(pte_t *ptep)
 {
 	pte_t pte = __pte_ma(READ_ONCE(ptep->pte) & ~_PAGE_RW);
 
-	xen_pvstat_inc(mmu, pte_wrprotect);
-	xen_write_pte(ptep, pte, MMU_PT_UPDATE_PRESERVE_AD, _RET_IP_);
+	xen_write_pte(ptep, pte, MMU_PT_UPDATE_PRESERVE_AD, _RET_IP_, true);
 }
 
 pte_t xen_ptep_modify_prot_start(struct vm_area_struct *vma,
@@ -152,7 +160,7 @@ void xen_ptep_modify_prot_commit(struct vm_area_struct *vma,
 				 unsigned long addr, pte_t *ptep, pte_t pte)
 {
 	trace_xen_mmu_ptep_modify_prot_commit(vma->vm_mm, addr, ptep, pte);
-	xen_write_pte(ptep, pte, MMU_PT_UPDATE_PRESERVE_AD, _RET_IP_);
+	xen_write_pte(ptep, pte, MMU_PT_UPDATE_PRESERVE_AD, _RET_IP_, false);
 }
 
 void xen_enter_lazy_mmu(void)

@@ -301,6 +301,15 @@ static void xen_mc_test_issue_each(struct kunit *test)
 	b->argbytes = 0;
 }
 
+/* *ptep is old without _PAGE_RW, and the path's counter moved by one. */
+static void xen_mc_test_expect_wrprotected(struct kunit *test, pte_t *ptep,
+					   pte_t old, enum xen_pvstat path,
+					   u64 before)
+{
+	KUNIT_EXPECT_EQ(test, pte_val(*ptep), pte_val(old) & ~_PAGE_RW);
+	KUNIT_EXPECT_EQ(test, xen_mc_test_stat(path), before + 1);
+}
+
 /*
  * ptep_set_wrprotect() is an mmu_update, not a trapped write: at once
  * outside lazy MMU mode, queued inside it. The PTE is the direct map's of
@@ -325,9 +334,8 @@ static void xen_mc_test_wrprotect(struct kunit *test)
 	old = *ptep;
 
 	ptep_set_wrprotect(&init_mm, addr, ptep);
-	KUNIT_EXPECT_EQ(test, pte_val(*ptep), pte_val(old) & ~_PAGE_RW);
-	KUNIT_EXPECT_EQ(test, xen_mc_test_stat(XEN_PVSTAT_mmu_pte_hypercall),
-			direct + 1);
+	xen_mc_test_expect_wrprotected(test, ptep, old,
+				       XEN_PVSTAT_mmu_pte_hypercall, direct);
 	KUNIT_EXPECT_EQ(test, xen_mc_test_stat(XEN_PVSTAT_mmu_pte_wrprotect),
 			wp + 1);
 	set_pte(ptep, old);
@@ -338,9 +346,8 @@ static void xen_mc_test_wrprotect(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, b->nr, 1U);
 	KUNIT_EXPECT_EQ(test, b->entries[0].op, __HYPERVISOR_mmu_update);
 	arch_leave_lazy_mmu_mode();
-	KUNIT_EXPECT_EQ(test, pte_val(*ptep), pte_val(old) & ~_PAGE_RW);
-	KUNIT_EXPECT_EQ(test, xen_mc_test_stat(XEN_PVSTAT_mmu_pte_batched),
-			batched + 1);
+	xen_mc_test_expect_wrprotected(test, ptep, old,
+				       XEN_PVSTAT_mmu_pte_batched, batched);
 	KUNIT_EXPECT_EQ(test, xen_mc_test_stat(XEN_PVSTAT_mmu_pte_wrprotect),
 			wp + 2);
 
