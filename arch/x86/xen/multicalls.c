@@ -52,8 +52,12 @@
 static_assert(XEN_MC_ARG_BYTES >=
 	      sizeof(struct mmuext_op) + BITS_TO_LONGS(CONFIG_NR_CPUS) * sizeof(long));
 
-/* The result of an entry Xen has not run: no hypercall returns it. */
-#define XEN_MC_NOT_RUN		LONG_MIN
+/*
+ * The result of an entry Xen has not run. No hypercall returns it: Xen's
+ * errors are -1 to -4095, and its other results are not negative. It is
+ * a sign-extended 32-bit immediate, so marking an entry is one store.
+ */
+#define XEN_MC_NOT_RUN		((long)INT_MIN)
 
 struct xen_mc_callback {
 	void (*fn)(void *data);
@@ -268,30 +272,12 @@ static noinline void xen_mc_flush_full(enum xen_pvstat reason)
 	__xen_mc_flush(reason);
 }
 
-struct multicall_space __xen_mc_entry_from(size_t args, unsigned long caller)
+/* Queue the next entry with args bytes of arguments at start. */
+static __always_inline struct multicall_space
+xen_mc_queue(struct xen_mc_buf *b, unsigned int start, size_t args,
+	     unsigned long caller)
 {
-	struct xen_mc_buf *b = this_cpu_ptr(&xen_mc_buf);
-	unsigned int start = ALIGN(b->argbytes, sizeof(u64));
 	struct multicall_space space;
-
-	trace_xen_mc_entry_alloc(args);
-	lockdep_assert_irqs_disabled();
-	/* No caller in the tree asks for more: see the static_assert. */
-	if (unlikely(args > XEN_MC_ARG_BYTES))
-		panic("xen: %zu bytes of multicall arguments from %pS, more than a batch holds (%zu)\n",
-		      args, (void *)caller, XEN_MC_ARG_BYTES);
-
-	if (unlikely(b->nr == XEN_MC_ENTRIES ||
-		     start + args > XEN_MC_ARG_BYTES)) {
-		bool entries_full = b->nr == XEN_MC_ENTRIES;
-
-		trace_xen_mc_flush_reason(entries_full ? XEN_MC_FL_BATCH :
-					  XEN_MC_FL_ARGS);
-		xen_mc_flush_full(entries_full ?
-				  XEN_PVSTAT_multicalls_flush_entries_full :
-				  XEN_PVSTAT_multicalls_flush_args_full);
-		start = 0;
-	}
 
 	b->caller[b->nr] = caller;
 	space.mc = &b->entries[b->nr++];
@@ -299,6 +285,43 @@ struct multicall_space __xen_mc_entry_from(size_t args, unsigned long caller)
 	space.args = (char *)b->args + start;
 	b->argbytes = start + args;
 	return space;
+}
+
+/*
+ * The batch has no room: flush it, then queue. Out of line, so that the
+ * queueing above needs no registers saved across the flush.
+ */
+static noinline struct multicall_space
+xen_mc_entry_after_flush(size_t args, unsigned long caller)
+{
+	struct xen_mc_buf *b = this_cpu_ptr(&xen_mc_buf);
+	bool entries_full = b->nr == XEN_MC_ENTRIES;
+
+	/* No caller in the tree asks for more: see the static_assert. */
+	if (unlikely(args > XEN_MC_ARG_BYTES))
+		panic("xen: %zu bytes of multicall arguments from %pS, more than a batch holds (%zu)\n",
+		      args, (void *)caller, XEN_MC_ARG_BYTES);
+
+	trace_xen_mc_flush_reason(entries_full ? XEN_MC_FL_BATCH :
+				  XEN_MC_FL_ARGS);
+	xen_mc_flush_full(entries_full ?
+			  XEN_PVSTAT_multicalls_flush_entries_full :
+			  XEN_PVSTAT_multicalls_flush_args_full);
+	return xen_mc_queue(b, 0, args, caller);
+}
+
+struct multicall_space __xen_mc_entry_from(size_t args, unsigned long caller)
+{
+	struct xen_mc_buf *b = this_cpu_ptr(&xen_mc_buf);
+	unsigned int start = ALIGN(b->argbytes, sizeof(u64));
+
+	trace_xen_mc_entry_alloc(args);
+	lockdep_assert_irqs_disabled();
+
+	if (unlikely(b->nr == XEN_MC_ENTRIES ||
+		     start + args > XEN_MC_ARG_BYTES))
+		return xen_mc_entry_after_flush(args, caller);
+	return xen_mc_queue(b, start, args, caller);
 }
 
 /* Not inlined, so that _RET_IP_ is in the code that queues. */
