@@ -9,7 +9,9 @@
 #                     the series counts in its statistics meanwhile (also
 #                     under -icount: timer ticks then come per instruction,
 #                     not per second of a host that may be busy)
-#   icount-native-K   series and nopv without Xen, instructions/op
+#   icount-native-K   series, nopv and baseline without Xen, instructions/op
+# With --runs N every icount boot is made N times (NAME-2, ... for the
+# further ones) and the report takes each op's smallest figure.
 # and print the report (report.py): a table per guest, out/report.json,
 # out/report.svg, and the cross-check of xentrace against the statistics.
 set -euo pipefail
@@ -18,9 +20,11 @@ STEP=run
 
 usage() {
 	cat <<EOF
-usage: run.sh [-h] [--ops OP,OP...]
+usage: run.sh [-h] [--ops OP,OP...] [--runs N]
   --ops OP,...   run only these benchmarks (default: all; see pvbench --help)
-Stages: setup, apply, build, rootfs, 6 boots, report. Logs: $OUT/logs.
+  --runs N       boot each icount configuration N times (default 1, at most
+                 9); instructions/op is each op's smallest figure
+Stages: setup, apply, build, rootfs, 2 + 5N boots, report. Logs: $OUT/logs.
 Environment: LMBENCH_DIR=<folder of static lmbench binaries> adds
 lat_syscall, lat_ctx, lat_pipe, lat_sig, lat_pagefault, lat_mmap and
 lat_proc to the benchmarks (instructions/op only).
@@ -28,9 +32,16 @@ EOF
 }
 
 ops=""
+runs=1
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-h | --help) usage; exit 0 ;;
+	--runs)
+		[ $# -ge 2 ] && [[ $2 =~ ^[1-9]$ ]] ||
+			usage_error "--runs needs a number of boots from 1 to 9, not '${2:-}'"
+		runs=$2
+		shift
+		;;
 	--ops)
 		[ $# -ge 2 ] && [[ $2 =~ ^[a-z0-9_]+(,[a-z0-9_]+)*$ ]] ||
 			usage_error "--ops needs a comma-separated list of benchmark names"
@@ -66,18 +77,29 @@ timed setup "$HARNESS/setup.sh"
 timed apply "$HARNESS/apply.sh"
 timed build "$HARNESS/build.sh" --kernel series --kernel baseline --kernel nopv
 timed rootfs "$HARNESS/rootfs.sh" --kernel series --kernel baseline
+# Further boots of an earlier --runs would count as this run's.
+rm -f "$OUT"/logs/icount-*-[0-9].*
+boot_name() { # boot_name NAME RUN: NAME, then NAME-2, NAME-3, ...
+	if [ "$2" = 1 ]; then echo "$1"; else echo "$1-$2"; fi
+}
 for k in series baseline; do
-	timed "icount xen $k" "$HARNESS/boot.sh" --mode xen --kernel "$k" --stats off \
-		--icount --append "$bench" --name "icount-xen-$k" --quiet
+	for r in $(seq "$runs"); do
+		n=$(boot_name "icount-xen-$k" "$r")
+		timed "$n" "$HARNESS/boot.sh" --mode xen --kernel "$k" --stats off \
+			--icount --append "$bench" --name "$n" --quiet
+	done
 	# The series' statistics and debugfs listing are printed once, here.
 	quiet=--quiet
 	[ "$k" = series ] && quiet=""
 	timed "trace xen $k" "$HARNESS/boot.sh" --mode xen --kernel "$k" --stats on \
 		--icount --trace --append "$bench" --name "trace-xen-$k" $quiet
 done
-for k in series nopv; do
-	timed "icount native $k" "$HARNESS/boot.sh" --mode native --kernel "$k" \
-		--icount --append "$bench" --name "icount-native-$k" --quiet
+for k in series nopv baseline; do
+	for r in $(seq "$runs"); do
+		n=$(boot_name "icount-native-$k" "$r")
+		timed "$n" "$HARNESS/boot.sh" --mode native --kernel "$k" \
+			--icount --append "$bench" --name "$n" --quiet
+	done
 done
 
 echo

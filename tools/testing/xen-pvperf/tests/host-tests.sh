@@ -212,6 +212,7 @@ done
 expect lmbench-not-static 1 "lat_syscall is not a static binary" \
 	env LMBENCH_DIR="$TMP/lm" XEN_PVPERF_OUT="$TMP/lmout" "$H/rootfs.sh"
 expect run-unknown-op 2 "--ops: unknown benchmark 'bogus'" "$H/run.sh" --ops null_syscall,bogus
+expect run-bad-runs 2 "--runs needs a number of boots from 1 to 9, not '0'" "$H/run.sh" --runs 0
 
 # report.py on made-up logs: the table, the JSON, the gate and the
 # cross-check, and the errors that name the op.
@@ -249,6 +250,13 @@ expect report-json 0 '"xen_entries_per_op": 5.0' cat "$TMP/r.json"
 expect report-json-stats 0 '"multicalls/batches": 4.0' cat "$TMP/r.json"
 expect report-svg 0 "<title>ctx_pipe 0.905</title>" cat "$TMP/r.svg"
 expect report-native 0 "^null_syscall +210 +200 +1.050" python3 "$H/report.py" --logs "$R"
+# Further boots (run.sh --runs): each op's smallest figure, over all of them.
+printf 'domU ctx_pipe 2 30 18500\n' >"$R/icount-xen-series-2.bench"
+printf 'domU null_syscall 1 300 980\ndomU ctx_pipe 2 30 19500\n' >"$R/icount-xen-series-3.bench"
+printf 'native null_syscall 1 300 209\n' >"$R/icount-native-baseline.bench"
+expect report-min-of-boots 0 "^ctx_pipe +18500 +21000 +0.881" python3 "$H/report.py" --logs "$R"
+expect report-min-of-boots-null 0 "^null_syscall +980 +995" python3 "$H/report.py" --logs "$R"
+expect report-native-baseline 0 "^null_syscall +210 +200 +1.050 +209 +1.0048" python3 "$H/report.py" --logs "$R"
 mkreport 400 400
 expect report-gate-fails 1 "gate: ctx_pipe: series enters Xen 13.33 times per op, baseline 10.00" \
 	python3 "$H/report.py" --logs "$R" --gate
