@@ -135,6 +135,20 @@ injected_panic_test() {
 	fi
 }
 
+# A bad pvperf.* parameter is one failed check that says what it takes.
+bad_param_test() {
+	local out=$OUT/logs/bad-param.out r=$OUT/logs/boot-bad-param.results
+	local name="pvperf.pcp_high_fraction=3 fails the boot with what it takes"
+	stage "boot native series, bad parameter" "$HARNESS/boot.sh" --mode native --kernel series \
+		--append "pvperf.plan=bench pvperf.ops=calibrate pvperf.pcp_high_fraction=3" \
+		--name boot-bad-param --quiet >"$out" 2>&1
+	if [ $? = 1 ] && grep -q "^FAIL native pcp-high-fraction .*takes 0 or a number of 8 and up" "$r"; then
+		result ok "$name"
+	else
+		result FAIL "$name" "$(head -n 3 "$out" | tr '\n' ' ')"
+	fi
+}
+
 start=$(date +%s)
 if [ "$host_only" = 0 ]; then
 	run_stage setup "$HARNESS/setup.sh" || true
@@ -167,7 +181,11 @@ if [ "$host_only" = 0 ] && run_stage apply "$HARNESS/apply.sh"; then
 			report_test "xentrace agrees with the series' debugfs counts" --crosscheck
 			;;
 		esac
-		case " $built " in *" series "*) injected_panic_test ;; esac
+		case " $built " in *" series "*)
+			injected_panic_test
+			bad_param_test
+			;;
+		esac
 	fi
 elif [ "$host_only" = 1 ]; then
 	run_counted host-tests "$HARNESS/tests/host-tests.sh"

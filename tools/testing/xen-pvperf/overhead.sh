@@ -53,7 +53,7 @@ if [ "$boot" = 1 ]; then
 		for r in $(seq "$runs"); do
 			log "$cname, run $r of $runs"
 			"$HARNESS/boot.sh" --mode xen --kernel "$kernel" --stats "$stats" --icount \
-				--append "pvperf.plan=bench pvperf.dom0bench=0" --name "overhead-$cname-$r" --quiet
+				--append "pvperf.plan=bench pvperf.dom0bench=0 kunit.enable=0" --name "overhead-$cname-$r" --quiet
 		done
 	done
 fi
