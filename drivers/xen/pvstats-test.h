@@ -204,17 +204,17 @@ static void xen_pvstats_test_boot_param(struct kunit *test)
 {
 	bool on = false;
 
-	KUNIT_EXPECT_EQ(test, xen_pvstats_parse_onoff("on", &on), 0);
+	KUNIT_EXPECT_EQ(test, xen_parse_onoff("on", &on), 0);
 	KUNIT_EXPECT_TRUE(test, on);
-	KUNIT_EXPECT_EQ(test, xen_pvstats_parse_onoff("off", &on), 0);
+	KUNIT_EXPECT_EQ(test, xen_parse_onoff("off", &on), 0);
 	KUNIT_EXPECT_FALSE(test, on);
 	/* A bad value leaves the setting as it was. */
-	KUNIT_EXPECT_EQ(test, xen_pvstats_parse_onoff("yes", &on), -EINVAL);
+	KUNIT_EXPECT_EQ(test, xen_parse_onoff("yes", &on), -EINVAL);
 	KUNIT_EXPECT_FALSE(test, on);
 	on = true;
-	KUNIT_EXPECT_EQ(test, xen_pvstats_parse_onoff("", &on), -EINVAL);
-	KUNIT_EXPECT_EQ(test, xen_pvstats_parse_onoff("1", &on), -EINVAL);
-	KUNIT_EXPECT_EQ(test, xen_pvstats_parse_onoff("ON", &on), -EINVAL);
+	KUNIT_EXPECT_EQ(test, xen_parse_onoff("", &on), -EINVAL);
+	KUNIT_EXPECT_EQ(test, xen_parse_onoff("1", &on), -EINVAL);
+	KUNIT_EXPECT_EQ(test, xen_parse_onoff("ON", &on), -EINVAL);
 	KUNIT_EXPECT_TRUE(test, on);
 }
 

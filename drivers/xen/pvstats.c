@@ -364,26 +364,12 @@ static struct dentry *xen_pvstats_dir(const char *dir)
 	return d;
 }
 
-/* The value of xen_pvstats=: "on" or "off", -EINVAL for anything else. */
-static int xen_pvstats_parse_onoff(const char *arg, bool *on)
-{
-	if (!strcmp(arg, "on"))
-		*on = true;
-	else if (!strcmp(arg, "off"))
-		*on = false;
-	else
-		return -EINVAL;
-	return 0;
-}
-
 static bool xen_pvstats_boot_on __initdata;
 
 /* Parsed early, applied by the initcall below. */
 static int __init xen_pvstats_param(char *arg)
 {
-	if (!arg || xen_pvstats_parse_onoff(arg, &xen_pvstats_boot_on))
-		pr_warn("xen_pvstats=%s is not valid (on or off); counting stays %s\n",
-			arg ?: "", xen_pvstats_boot_on ? "on" : "off");
+	xen_onoff_param("xen_pvstats", arg, &xen_pvstats_boot_on);
 	return 0;
 }
 early_param("xen_pvstats", xen_pvstats_param);

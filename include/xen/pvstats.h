@@ -23,8 +23,11 @@
 #ifndef __ASSEMBLY__
 
 #include <linux/bitops.h>
+#include <linux/errno.h>
 #include <linux/jump_label.h>
 #include <linux/percpu.h>
+#include <linux/printk.h>
+#include <linux/string.h>
 #include <linux/types.h>
 
 enum xen_pvstat {
@@ -54,6 +57,32 @@ enum xen_pvstats_call_kind {
 	XEN_PVSTATS_CALL_MULTI,		/* a sub-call of a multicall */
 	XEN_PVSTATS_CALL_KINDS
 };
+
+/*
+ * The value of an on|off boot parameter (xen_pvstats=, xen_inline_irq=):
+ * *on set, or -EINVAL and *on unchanged.
+ */
+static inline int xen_parse_onoff(const char *arg, bool *on)
+{
+	if (!strcmp(arg, "on"))
+		*on = true;
+	else if (!strcmp(arg, "off"))
+		*on = false;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * The handler of such a parameter: a value other than on or off is named
+ * in the kernel log, and *on kept.
+ */
+static inline void xen_onoff_param(const char *param, const char *arg, bool *on)
+{
+	if (!arg || xen_parse_onoff(arg, on))
+		pr_warn("%s=%s is not valid (on or off); keeping %s\n",
+			param, arg ?: "", *on ? "on" : "off");
+}
 
 static __always_inline unsigned int xen_pvstats_bucket(u64 value)
 {

@@ -135,17 +135,24 @@ injected_panic_test() {
 	fi
 }
 
-# A bad pvperf.* parameter is one failed check that says what it takes.
+# A bad pvperf.* parameter is one failed check that says what it takes;
+# a bad xen_inline_irq= is named in the kernel log, the default kept.
 bad_param_test() {
 	local out=$OUT/logs/bad-param.out r=$OUT/logs/boot-bad-param.results
 	local name="pvperf.pcp_high_fraction=3 fails the boot with what it takes"
-	stage "boot native series, bad parameter" "$HARNESS/boot.sh" --mode native --kernel series \
-		--append "pvperf.plan=bench pvperf.ops=calibrate pvperf.pcp_high_fraction=3" \
+	stage "boot native series, bad parameters" "$HARNESS/boot.sh" --mode native --kernel series \
+		--append "pvperf.plan=bench pvperf.ops=calibrate pvperf.pcp_high_fraction=3 xen_inline_irq=maybe" \
 		--name boot-bad-param --quiet >"$out" 2>&1
 	if [ $? = 1 ] && grep -q "^FAIL native pcp-high-fraction .*takes 0 or a number of 8 and up" "$r"; then
 		result ok "$name"
 	else
 		result FAIL "$name" "$(head -n 3 "$out" | tr '\n' ' ')"
+	fi
+	name="xen_inline_irq=maybe is reported in the kernel log"
+	if grep -q "^ok native inline-irq-param-rejected" "$r"; then
+		result ok "$name"
+	else
+		result FAIL "$name" "$(grep inline-irq "$r" || echo "no inline-irq-param-rejected check in $r")"
 	fi
 }
 

@@ -9,6 +9,9 @@ missing run leaves its columns empty):
   icount-xen-series, icount-xen-baseline     instructions/op, domU and dom0
   icount-native-series, icount-native-nopv,  instructions/op, native
   icount-native-baseline
+  icount-xen-series-calls                    the series booted with
+                                             xen_inline_irq=off: its
+                                             irq-flag sites call
   trace-xen-series, trace-xen-baseline       entries into Xen/op (xentrace)
                                              and, for the series, its stats
 An icount run booted more than once (run.sh --runs N) has its further
@@ -152,9 +155,9 @@ def per_op(n, ops):
 
 def build(logs):
     runs = {}
-    for name in ("icount-xen-series", "icount-xen-baseline", "icount-native-series",
-                 "icount-native-nopv", "icount-native-baseline", "trace-xen-series",
-                 "trace-xen-baseline"):
+    for name in ("icount-xen-series", "icount-xen-baseline", "icount-xen-series-calls",
+                 "icount-native-series", "icount-native-nopv", "icount-native-baseline",
+                 "trace-xen-series", "trace-xen-baseline"):
         b = os.path.join(logs, name)
         if name.startswith("icount"):
             runs[name] = {"bench": read_bench_min(logs, name)}
@@ -165,7 +168,8 @@ def build(logs):
             runs[name]["dbghc"] = read_dbghc(b + ".dbghc", name)
             runs[name]["stats"] = read_benchstat(b + ".benchstat")
     records = []
-    for guest, kernels in (("domU", ("series", "baseline")), ("dom0", ("series", "baseline")),
+    xen_kernels = ("series", "baseline", "series-calls")
+    for guest, kernels in (("domU", xen_kernels), ("dom0", xen_kernels),
                            ("native", ("series", "nopv", "baseline"))):
         mode = "native" if guest == "native" else "xen"
         for kernel in kernels:
@@ -271,6 +275,24 @@ def table(records):
                 op, fmt(ia), fmt(ib), "%.3f" % ri if ri else "-", fmt(ea, 10), fmt(eb, 10),
                 "%.3f" % re_ if re_ else "-", fmt(a.get("hypercalls_per_op"), 9),
                 fmt(b.get("hypercalls_per_op"), 9)))
+    # The irq-flag bodies inline against the same kernel's direct calls.
+    rows = []
+    for op in OPS_ORDER:
+        i = idx.get(("domU", "series", op), {}).get("instructions_per_op")
+        c = idx.get(("domU", "series-calls", op), {}).get("instructions_per_op")
+        b = idx.get(("domU", "baseline", op), {}).get("instructions_per_op")
+        if c is not None:
+            ric, rcb = ratio(i, c), ratio(c, b)
+            rows.append("%-16s %s %s %9s %s %9s" % (
+                op, fmt(i), fmt(c), "%.4f" % ric if ric else "-", fmt(b),
+                "%.4f" % rcb if rcb else "-"))
+    if rows:
+        out.append("")
+        out.append("== domU: instructions/op, irq-flag bodies inline (series) vs direct calls "
+                   "(series, xen_inline_irq=off) vs baseline")
+        out.append("%-16s %12s %12s %9s %12s %9s" % ("op", "inline", "calls", "ratio",
+                                                    "baseline", "ratio"))
+        out.extend(rows)
     # PV against native: the series' domU against the series natively and nopv.
     rows = []
     for op in OPS_ORDER:

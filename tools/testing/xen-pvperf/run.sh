@@ -9,6 +9,9 @@
 #                     the series counts in its statistics meanwhile (also
 #                     under -icount: timer ticks then come per instruction,
 #                     not per second of a host that may be busy)
+#   icount-xen-series-calls
+#                     the series with xen_inline_irq=off (its irq-flag
+#                     sites call, as upstream's), the domU's benchmarks
 #   icount-native-K   series, nopv and baseline without Xen, instructions/op
 # With --runs N every icount boot is made N times (NAME-2, ... for the
 # further ones) and the report takes each op's smallest figure.
@@ -24,7 +27,7 @@ usage: run.sh [-h] [--ops OP,OP...] [--runs N]
   --ops OP,...   run only these benchmarks (default: all; see pvbench --help)
   --runs N       boot each icount configuration N times (default 1, at most
                  9); instructions/op is each op's smallest figure
-Stages: setup, apply, build, rootfs, 2 + 5N boots, report. Logs: $OUT/logs.
+Stages: setup, apply, build, rootfs, 2 + 6N boots, report. Logs: $OUT/logs.
 Environment: LMBENCH_DIR=<folder of static lmbench binaries> adds
 lat_syscall, lat_ctx, lat_pipe, lat_sig, lat_pagefault, lat_mmap and
 lat_proc to the benchmarks (instructions/op only).
@@ -96,6 +99,11 @@ for k in series baseline; do
 	[ "$k" = series ] && quiet=""
 	timed "trace xen $k" "$HARNESS/boot.sh" --mode xen --kernel "$k" --stats on \
 		--icount --trace --append "$bench" --name "trace-xen-$k" $quiet
+done
+for r in $(seq "$runs"); do
+	n=$(boot_name icount-xen-series-calls "$r")
+	timed "$n" "$HARNESS/boot.sh" --mode xen --kernel series --stats off --icount \
+		--append "$bench pvperf.dom0bench=0 xen_inline_irq=off" --name "$n" --quiet
 done
 for k in series nopv baseline; do
 	for r in $(seq "$runs"); do

@@ -257,6 +257,11 @@ printf 'native null_syscall 1 300 209\n' >"$R/icount-native-baseline.bench"
 expect report-min-of-boots 0 "^ctx_pipe +18500 +21000 +0.881" python3 "$H/report.py" --logs "$R"
 expect report-min-of-boots-null 0 "^null_syscall +980 +995" python3 "$H/report.py" --logs "$R"
 expect report-native-baseline 0 "^null_syscall +210 +200 +1.050 +209 +1.0048" python3 "$H/report.py" --logs "$R"
+# The series booted with xen_inline_irq=off: a table of its own.
+expect report-no-calls-table 0 "^absent" sh -c \
+	'python3 "$0" --logs "$1" | grep -q "direct calls" || echo absent' "$H/report.py" "$R"
+printf 'domU ctx_pipe 2 30 18700\ndomU null_syscall 1 300 1000\n' >"$R/icount-xen-series-calls.bench"
+expect report-calls-table 0 "^ctx_pipe +18500 +18700 +0.9893 +21000 +0.8905" python3 "$H/report.py" --logs "$R"
 mkreport 400 400
 expect report-gate-fails 1 "gate: ctx_pipe: series enters Xen 13.33 times per op, baseline 10.00" \
 	python3 "$H/report.py" --logs "$R" --gate
