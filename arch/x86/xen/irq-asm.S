@@ -31,7 +31,7 @@
 	movb $0, PER_CPU_VAR(xen_vcpu_info) + XEN_VCPU_INFO_MASK
 	testb $0xff, PER_CPU_VAR(xen_vcpu_info) + XEN_VCPU_INFO_PENDING
 	jz 1f
-	call xen_irq_check_events_thunk
+	call __raw_callee_save_xen_irq_check_events
 1:
 .endm
 
@@ -57,33 +57,8 @@ XEN_PV_IRQ_DIRECT xen_irq_disable_direct, XEN_PV_IRQ_DISABLE
 XEN_PV_IRQ_DIRECT xen_irq_enable_direct, XEN_PV_IRQ_ENABLE
 
 /*
- * What the irq_enable body calls when an event is pending: the event
- * check, xen_irq_check_events(), with every register saved that the
- * body may not clobber (all but %rax and the flags). Modules' sites call
- * it too.
+ * What the irq_enable body calls when an event is pending: the register
+ * saving thunk of xen_irq_check_events() (irq.c). Modules' sites call it
+ * too.
  */
-	.pushsection .noinstr.text, "ax"
-SYM_FUNC_START(xen_irq_check_events_thunk)
-	FRAME_BEGIN
-	push %rcx
-	push %rdx
-	push %rsi
-	push %rdi
-	push %r8
-	push %r9
-	push %r10
-	push %r11
-	call xen_irq_check_events
-	pop %r11
-	pop %r10
-	pop %r9
-	pop %r8
-	pop %rdi
-	pop %rsi
-	pop %rdx
-	pop %rcx
-	FRAME_END
-	RET
-SYM_FUNC_END(xen_irq_check_events_thunk)
-EXPORT_SYMBOL(xen_irq_check_events_thunk)
-	.popsection
+EXPORT_SYMBOL(__raw_callee_save_xen_irq_check_events)

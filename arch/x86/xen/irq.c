@@ -45,14 +45,17 @@ EXPORT_PER_CPU_SYMBOL(xen_vcpu_info);
 
 /*
  * irq_enable found an event pending: any hypercall makes Xen deliver it
- * on the way back to the guest; xen_version(0) does nothing else. Called
- * through xen_irq_check_events_thunk (irq-asm.S).
+ * on the way back to the guest; xen_version(0) does nothing else. The
+ * irq_enable body calls it through the thunk below, which saves every
+ * register the body may not clobber (exported in irq-asm.S).
  */
 noinstr void xen_irq_check_events(void)
 {
 	xen_pvstat_inc(irq, event_check_hypercalls);
 	(void)HYPERVISOR_xen_version(0, NULL);
 }
+
+__PV_CALLEE_SAVE_REGS_THUNK(xen_irq_check_events, ".noinstr.text");
 
 /* safe_halt: wait for an event. Blocking unmasks events, as sti; hlt does. */
 static void xen_irq_safe_halt(void)

@@ -50,7 +50,7 @@
 	"movb $0, " XEN_VCPU_MASK ";"					\
 	"testb $0xff, " XEN_VCPU_PENDING ";"				\
 	"jz 1f;"							\
-	"call xen_irq_check_events_thunk;"				\
+	"call __raw_callee_save_xen_irq_check_events;"			\
 	"1:"
 
 #endif /* !__ASSEMBLY__ */
