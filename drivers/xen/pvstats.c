@@ -94,10 +94,15 @@ static const char *xen_hypercall_name(unsigned int nr)
 	return "unknown";
 }
 
+/*
+ * A direct call is counted in the table when it is issued (the counting
+ * xen_hypercall, xen_pvstats_count_hypercalls()); a sub-call here.
+ */
 void __xen_pvstats_mmu_update(unsigned int count,
 			      enum xen_pvstats_call_kind kind)
 {
-	raw_cpu_inc(xen_pvstats_calls[kind][__HYPERVISOR_mmu_update]);
+	if (kind == XEN_PVSTATS_CALL_MULTI)
+		raw_cpu_inc(xen_pvstats_calls[kind][__HYPERVISOR_mmu_update]);
 	xen_pvstat_inc(mmu, mmu_update_hypercalls);
 	xen_pvstat_add(mmu, mmu_updates, count);
 	xen_pvstat_hist(mmu, updates_per_hypercall, count);
@@ -108,7 +113,8 @@ void __xen_pvstats_mmuext(const struct mmuext_op *ops, unsigned int count,
 {
 	unsigned int i;
 
-	raw_cpu_inc(xen_pvstats_calls[kind][__HYPERVISOR_mmuext_op]);
+	if (kind == XEN_PVSTATS_CALL_MULTI)
+		raw_cpu_inc(xen_pvstats_calls[kind][__HYPERVISOR_mmuext_op]);
 	for (i = 0; i < count; i++) {
 		switch (ops[i].cmd) {
 		case MMUEXT_PIN_L1_TABLE:
@@ -173,12 +179,20 @@ static void xen_pvstats_zero_dir(const char *dir)
 				  XEN_PVSTATS_NR_HYPERCALLS * XEN_PVSTATS_CALL_KINDS);
 }
 
+/* The architecture counts direct hypercalls, if it can. */
+void __weak xen_pvstats_count_hypercalls(bool on)
+{
+}
+
 void xen_pvstats_set_enabled(bool on)
 {
-	if (on)
+	if (on) {
 		static_branch_enable(&xen_pvstats_key);
-	else
+		xen_pvstats_count_hypercalls(true);
+	} else {
+		xen_pvstats_count_hypercalls(false);
 		static_branch_disable(&xen_pvstats_key);
+	}
 }
 
 /*

@@ -154,6 +154,12 @@ xen_pvstats_mmuext(const struct mmuext_op *ops, unsigned int count,
 /* Turn counting on or off (may sleep), like xen/stats_enabled. */
 void xen_pvstats_set_enabled(bool on);
 
+/*
+ * Count, or stop counting, every hypercall issued directly in the table's
+ * DIRECT column; the arch's, called by xen_pvstats_set_enabled().
+ */
+void xen_pvstats_count_hypercalls(bool on);
+
 struct dentry *xen_debugfs_root(void);
 struct dentry *xen_debugfs_dir(const char *name);
 

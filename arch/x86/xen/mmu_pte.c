@@ -115,14 +115,17 @@ static __always_inline void xen_write_pte(pte_t *ptep, pte_t pte,
 		return;
 	}
 
-	/* One site for both counts; the hypercall is not counted again. */
+	/*
+	 * One site for the PTE's counts and the update's; the hypercall is
+	 * counted in the table as it is made (the xen_hypercall static call).
+	 */
 	if (xen_pvstats_enabled()) {
 		xen_pvstat_inc(mmu, pte_hypercall);
 		if (wrprotect)
 			xen_pvstat_inc(mmu, pte_wrprotect);
 		xen_pvstats_mmu_update(1, XEN_PVSTATS_CALL_DIRECT);
 	}
-	rc = __hypercall4(false, int, mmu_update, &u, 1, NULL, DOMID_SELF);
+	rc = _hypercall4(int, mmu_update, &u, 1, NULL, DOMID_SELF);
 	if (unlikely(rc < 0))
 		WARN(1, "xen: PTE write ptr=%#llx val=%#llx from %pS failed: %d\n",
 		     u.ptr, u.val, (void *)caller, rc);

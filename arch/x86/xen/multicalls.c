@@ -94,6 +94,7 @@ static noinline void xen_mc_count_batch(struct xen_mc_buf *b,
 {
 	enum xen_pvstats_call_kind kind = XEN_PVSTATS_CALL_MULTI;
 	struct multicall_entry *mc;
+	bool single = b->nr == 1;
 	unsigned int i;
 
 	if (b->nr == 0)
@@ -102,13 +103,15 @@ static noinline void xen_mc_count_batch(struct xen_mc_buf *b,
 	xen_pvstat_add(multicalls, entries, b->nr);
 	xen_pvstat_hist(multicalls, entries_per_batch, b->nr);
 	xen_pvstat_add_idx(reason, 1);
-	if (b->nr == 1) {
+	/*
+	 * The hypercall issued, a multicall or a single entry's own, is
+	 * counted in the table as it is issued; the sub-calls here.
+	 */
+	if (single) {
 		xen_pvstat_inc(multicalls, issued_single);
 		kind = XEN_PVSTATS_CALL_DIRECT;
 	} else {
 		xen_pvstat_inc(multicalls, issued_multicall);
-		xen_pvstats_call(__HYPERVISOR_multicall,
-				 XEN_PVSTATS_CALL_DIRECT);
 	}
 	for (i = 0; i < b->nr; i++) {
 		mc = &b->entries[i];
@@ -117,7 +120,7 @@ static noinline void xen_mc_count_batch(struct xen_mc_buf *b,
 		else if (mc->op == __HYPERVISOR_mmuext_op)
 			xen_pvstats_mmuext((struct mmuext_op *)mc->args[0],
 					   mc->args[1], kind);
-		else
+		else if (!single)
 			xen_pvstats_call(mc->op, kind);
 	}
 }
