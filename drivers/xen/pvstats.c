@@ -103,9 +103,9 @@ void __xen_pvstats_mmu_update(unsigned int count,
 {
 	if (kind == XEN_PVSTATS_CALL_MULTI)
 		raw_cpu_inc(xen_pvstats_calls[kind][__HYPERVISOR_mmu_update]);
-	xen_pvstat_inc(mmu, mmu_update_hypercalls);
-	xen_pvstat_add(mmu, mmu_updates, count);
-	xen_pvstat_hist(mmu, updates_per_hypercall, count);
+	__xen_pvstat_inc(mmu, mmu_update_hypercalls);
+	__xen_pvstat_add(mmu, mmu_updates, count);
+	__xen_pvstat_hist(mmu, updates_per_hypercall, count);
 }
 
 void __xen_pvstats_mmuext(const struct mmuext_op *ops, unsigned int count,
@@ -121,14 +121,14 @@ void __xen_pvstats_mmuext(const struct mmuext_op *ops, unsigned int count,
 		case MMUEXT_PIN_L2_TABLE:
 		case MMUEXT_PIN_L3_TABLE:
 		case MMUEXT_PIN_L4_TABLE:
-			xen_pvstat_inc(mmu, mmuext_pin);
+			__xen_pvstat_inc(mmu, mmuext_pin);
 			break;
 		case MMUEXT_UNPIN_TABLE:
-			xen_pvstat_inc(mmu, mmuext_unpin);
+			__xen_pvstat_inc(mmu, mmuext_unpin);
 			break;
 		case MMUEXT_NEW_BASEPTR:
 		case MMUEXT_NEW_USER_BASEPTR:
-			xen_pvstat_inc(mmu, mmuext_new_baseptr);
+			__xen_pvstat_inc(mmu, mmuext_new_baseptr);
 			break;
 		case MMUEXT_TLB_FLUSH_LOCAL:
 		case MMUEXT_INVLPG_LOCAL:
@@ -136,10 +136,10 @@ void __xen_pvstats_mmuext(const struct mmuext_op *ops, unsigned int count,
 		case MMUEXT_INVLPG_MULTI:
 		case MMUEXT_TLB_FLUSH_ALL:
 		case MMUEXT_INVLPG_ALL:
-			xen_pvstat_inc(mmu, mmuext_tlb_flush);
+			__xen_pvstat_inc(mmu, mmuext_tlb_flush);
 			break;
 		default:
-			xen_pvstat_inc(mmu, mmuext_other);
+			__xen_pvstat_inc(mmu, mmuext_other);
 		}
 	}
 }

@@ -91,6 +91,16 @@ static __always_inline unsigned int xen_pvstats_bucket(u64 value)
 	return b < XEN_PVSTATS_BUCKETS ? b : XEN_PVSTATS_BUCKETS - 1;
 }
 
+/*
+ * The counts of an mmu_update or mmuext_op call, for code that runs only
+ * while counting is on; declared in both builds, for such code's sake.
+ */
+struct mmuext_op;
+void __xen_pvstats_mmu_update(unsigned int count,
+			      enum xen_pvstats_call_kind kind);
+void __xen_pvstats_mmuext(const struct mmuext_op *ops, unsigned int count,
+			  enum xen_pvstats_call_kind kind);
+
 #ifdef CONFIG_XEN_DEBUG_FS
 
 DECLARE_STATIC_KEY_FALSE(xen_pvstats_key);
@@ -104,31 +114,47 @@ static __always_inline bool xen_pvstats_enabled(void)
 	return static_branch_unlikely(&xen_pvstats_key);
 }
 
+/*
+ * The __ forms count without looking at the key: for code that runs only
+ * while counting is on (behind one xen_pvstats_enabled() of its own), so
+ * that each of its counters does not pay a jump of its own.
+ */
+static __always_inline void __xen_pvstat_add_idx(enum xen_pvstat idx, u64 n)
+{
+	raw_cpu_add(xen_pvstats[idx], n);
+}
+
 static __always_inline void xen_pvstat_add_idx(enum xen_pvstat idx, u64 n)
 {
 	if (xen_pvstats_enabled())
-		raw_cpu_add(xen_pvstats[idx], n);
+		__xen_pvstat_add_idx(idx, n);
+}
+
+static __always_inline void __xen_pvstat_hist_idx(enum xen_pvhist idx, u64 v)
+{
+	raw_cpu_inc(xen_pvhists[idx][xen_pvstats_bucket(v)]);
 }
 
 static __always_inline void xen_pvstat_hist_idx(enum xen_pvhist idx, u64 v)
 {
 	if (xen_pvstats_enabled())
-		raw_cpu_inc(xen_pvhists[idx][xen_pvstats_bucket(v)]);
+		__xen_pvstat_hist_idx(idx, v);
 }
 
 /* One hypercall of number nr, issued directly or inside a multicall. */
-static __always_inline void xen_pvstats_call(unsigned int nr,
-					     enum xen_pvstats_call_kind kind)
+static __always_inline void __xen_pvstats_call(unsigned int nr,
+					       enum xen_pvstats_call_kind kind)
 {
-	if (xen_pvstats_enabled() && nr < XEN_PVSTATS_NR_HYPERCALLS)
+	if (nr < XEN_PVSTATS_NR_HYPERCALLS)
 		raw_cpu_inc(xen_pvstats_calls[kind][nr]);
 }
 
-struct mmuext_op;
-void __xen_pvstats_mmu_update(unsigned int count,
-			      enum xen_pvstats_call_kind kind);
-void __xen_pvstats_mmuext(const struct mmuext_op *ops, unsigned int count,
-			  enum xen_pvstats_call_kind kind);
+static __always_inline void xen_pvstats_call(unsigned int nr,
+					     enum xen_pvstats_call_kind kind)
+{
+	if (xen_pvstats_enabled())
+		__xen_pvstats_call(nr, kind);
+}
 
 /*
  * An mmu_update hypercall (kind DIRECT) or multicall entry (MULTI)
@@ -174,11 +200,24 @@ static __always_inline bool xen_pvstats_enabled(void)
 	return false;
 }
 
+static __always_inline void __xen_pvstat_add_idx(enum xen_pvstat idx, u64 n)
+{
+}
+
 static __always_inline void xen_pvstat_add_idx(enum xen_pvstat idx, u64 n)
 {
 }
 
+static __always_inline void __xen_pvstat_hist_idx(enum xen_pvhist idx, u64 v)
+{
+}
+
 static __always_inline void xen_pvstat_hist_idx(enum xen_pvhist idx, u64 v)
+{
+}
+
+static __always_inline void __xen_pvstats_call(unsigned int nr,
+					       enum xen_pvstats_call_kind kind)
 {
 }
 
@@ -187,7 +226,6 @@ static __always_inline void xen_pvstats_call(unsigned int nr,
 {
 }
 
-struct mmuext_op;
 static __always_inline void
 xen_pvstats_mmu_update(unsigned int count, enum xen_pvstats_call_kind kind)
 {
@@ -209,6 +247,13 @@ xen_pvstats_mmuext(const struct mmuext_op *ops, unsigned int count,
 /* xen_pvstat_hist(mmu, updates_per_hypercall, v): count the value v. */
 #define xen_pvstat_hist(dir, name, v)	\
 	xen_pvstat_hist_idx(XEN_PVHIST_##dir##_##name, (v))
+
+/* The same, for code that runs only while counting is on. */
+#define __xen_pvstat_add(dir, name, n)	\
+	__xen_pvstat_add_idx(XEN_PVSTAT_##dir##_##name, (n))
+#define __xen_pvstat_inc(dir, name)	__xen_pvstat_add(dir, name, 1)
+#define __xen_pvstat_hist(dir, name, v)	\
+	__xen_pvstat_hist_idx(XEN_PVHIST_##dir##_##name, (v))
 
 #endif /* !__ASSEMBLY__ */
 

@@ -105,9 +105,9 @@ static __always_inline void xen_write_pte(pte_t *ptep, pte_t pte,
 
 	if (paravirt_get_lazy_mode() == PARAVIRT_LAZY_MMU) {
 		if (xen_pvstats_enabled()) {
-			xen_pvstat_inc(mmu, pte_batched);
+			__xen_pvstat_inc(mmu, pte_batched);
 			if (wrprotect)
-				xen_pvstat_inc(mmu, pte_wrprotect);
+				__xen_pvstat_inc(mmu, pte_wrprotect);
 		}
 		xen_mc_batch();
 		xen_queue_mmu_update(&u, caller);
@@ -120,10 +120,10 @@ static __always_inline void xen_write_pte(pte_t *ptep, pte_t pte,
 	 * counted in the table as it is made (the xen_hypercall static call).
 	 */
 	if (xen_pvstats_enabled()) {
-		xen_pvstat_inc(mmu, pte_hypercall);
+		__xen_pvstat_inc(mmu, pte_hypercall);
 		if (wrprotect)
-			xen_pvstat_inc(mmu, pte_wrprotect);
-		xen_pvstats_mmu_update(1, XEN_PVSTATS_CALL_DIRECT);
+			__xen_pvstat_inc(mmu, pte_wrprotect);
+		__xen_pvstats_mmu_update(1, XEN_PVSTATS_CALL_DIRECT);
 	}
 	rc = _hypercall4(int, mmu_update, &u, 1, NULL, DOMID_SELF);
 	if (unlikely(rc < 0))

@@ -99,29 +99,29 @@ static noinline void xen_mc_count_batch(struct xen_mc_buf *b,
 
 	if (b->nr == 0)
 		return;
-	xen_pvstat_inc(multicalls, batches);
-	xen_pvstat_add(multicalls, entries, b->nr);
-	xen_pvstat_hist(multicalls, entries_per_batch, b->nr);
-	xen_pvstat_add_idx(reason, 1);
+	__xen_pvstat_inc(multicalls, batches);
+	__xen_pvstat_add(multicalls, entries, b->nr);
+	__xen_pvstat_hist(multicalls, entries_per_batch, b->nr);
+	__xen_pvstat_add_idx(reason, 1);
 	/*
 	 * The hypercall issued, a multicall or a single entry's own, is
 	 * counted in the table as it is issued; the sub-calls here.
 	 */
 	if (single) {
-		xen_pvstat_inc(multicalls, issued_single);
+		__xen_pvstat_inc(multicalls, issued_single);
 		kind = XEN_PVSTATS_CALL_DIRECT;
 	} else {
-		xen_pvstat_inc(multicalls, issued_multicall);
+		__xen_pvstat_inc(multicalls, issued_multicall);
 	}
 	for (i = 0; i < b->nr; i++) {
 		mc = &b->entries[i];
 		if (mc->op == __HYPERVISOR_mmu_update)
-			xen_pvstats_mmu_update(mc->args[1], kind);
+			__xen_pvstats_mmu_update(mc->args[1], kind);
 		else if (mc->op == __HYPERVISOR_mmuext_op)
-			xen_pvstats_mmuext((struct mmuext_op *)mc->args[0],
-					   mc->args[1], kind);
+			__xen_pvstats_mmuext((struct mmuext_op *)mc->args[0],
+					     mc->args[1], kind);
 		else if (!single)
-			xen_pvstats_call(mc->op, kind);
+			__xen_pvstats_call(mc->op, kind);
 	}
 }
 
