@@ -46,12 +46,23 @@ XEN_PVSTAT(irq, block)				/* safe_halt: SCHEDOP_block */
 XEN_PVSTAT(irq, halt)				/* halt with interrupts off: VCPUOP_down */
 XEN_PVSTAT(irq, upcalls)			/* event-channel upcalls taken */
 
-/* tls/: TLS, GDT and LDT descriptors */
+/* tls/: TLS, GDT and LDT descriptors, segment bases, the context switch */
 XEN_PVSTAT(tls, load_tls)			/* load_tls calls (context switches) */
 XEN_PVSTAT(tls, desc_updated)			/* TLS descriptors written to the GDT */
 XEN_PVSTAT(tls, desc_skipped)			/* TLS descriptors left alone as unchanged */
+XEN_PVSTAT(tls, slot0_updated)			/* of those written: TLS slot 0 */
+XEN_PVSTAT(tls, slot1_updated)			/* ... slot 1 */
+XEN_PVSTAT(tls, slot2_updated)			/* ... slot 2 */
+XEN_PVSTAT(tls, slot0_skipped)			/* of those left alone: TLS slot 0 */
+XEN_PVSTAT(tls, slot1_skipped)			/* ... slot 1 */
+XEN_PVSTAT(tls, slot2_skipped)			/* ... slot 2 */
 XEN_PVSTAT(tls, gdt_writes)			/* GDT entries written (write_gdt_entry) */
 XEN_PVSTAT(tls, ldt_writes)			/* LDT entries written (write_ldt_entry) */
+XEN_PVSTAT(tls, segbase_queued)			/* set_segment_base queued in a switch's batch */
+XEN_PVSTAT(tls, segbase_direct)			/* set_segment_base issued on its own */
+XEN_PVSTAT(tls, switches)			/* context switches, start to end */
+XEN_PVSTAT(tls, switch_flush_early)		/* switches whose batch went before the segments */
+XEN_PVHIST(tls, switch_hypercalls)		/* hypercalls per context switch */
 
 /* spinlocks/: what only Xen knows of the PV qspinlock slow path */
 XEN_PVSTAT(spinlocks, poll_hypercalls)		/* waits that blocked in SCHEDOP_poll */

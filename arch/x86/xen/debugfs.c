@@ -17,6 +17,14 @@ struct dentry *xen_init_debugfs(void)
 	return xen_debugfs_root();
 }
 
+#ifdef CONFIG_XEN_PV
+/*
+ * Every hypercall the counting xen_hypercall_pv_counted saw on this CPU,
+ * and the set_segment_base calls desc.c issued: a context switch reads it
+ * at its start and its end (xen/tls/switch_hypercalls).
+ */
+DEFINE_PER_CPU(u64, xen_hypercalls_issued);
+
 /*
  * Statistics on: every hypercall issued through the xen_hypercall static
  * call is counted by number before it is made; off: none is, at no cost.
@@ -31,3 +39,4 @@ void xen_pvstats_count_hypercalls(bool on)
 	static_call_update(xen_hypercall,
 			   on ? xen_hypercall_pv_counted : xen_hypercall_pv);
 }
+#endif

@@ -117,6 +117,19 @@ report_test() {
 	grep -E '^(gate|crosscheck) |error:' "$out" | sed 's/^/  /' || true
 }
 
+# The tree's selftests/x86 in the series' domU end as in the baseline's
+# (selftests-x86.sh).
+selftests_x86_test() {
+	local out=$OUT/logs/selftests-x86.txt name="selftests/x86 in the domU: series as baseline"
+	if "$HARNESS/selftests-x86.sh" "$OUT/logs/trace-xen-series.log" \
+		"$OUT/logs/trace-xen-baseline.log" >"$out" 2>&1; then
+		result ok "$name"
+	else
+		result FAIL "$name" "$(grep -m1 -E '^FAIL|error' "$out")"
+	fi
+	sed 's/^/  /' "$out"
+}
+
 # The harness must turn a domU that crashes in the middle of the benchmarks
 # into one clear line naming the benchmark, and the tail of its console.
 injected_panic_test() {
@@ -186,6 +199,7 @@ if [ "$host_only" = 0 ] && run_stage apply "$HARNESS/apply.sh"; then
 		case " $built " in *" series baseline "*)
 			report_test "entries into Xen per domU op: series <= baseline" --gate
 			report_test "xentrace agrees with the series' debugfs counts" --crosscheck
+			selftests_x86_test
 			;;
 		esac
 		case " $built " in *" series "*)

@@ -34,9 +34,8 @@ series/baseline per op as SVG.
               saw (less Xen's continuations of preempted ones) and those
               the series counted in debugfs in the same window (less the
               two markers) differ, by hypercall number, beyond 4 per
-              window + 0.5% (hypercalls the
-              statistics leave out by design are not compared: iret and
-              set_segment_base, issued from assembly)
+              window + 0.5% (iret, issued from assembly, is left out of
+              the statistics by design and not compared)
 Exit 2 on bad arguments; 1 when a run's records are malformed or missing
 for an op another run has, naming the run and the op.
 """
@@ -47,7 +46,7 @@ import sys
 GATE_REL, GATE_ABS = 0.02, 0.5
 XCHK_REL, XCHK_ABS = 0.005, 4
 MARKER_NR, MARKERS = 24, 2      # pvbench -m's two vcpu_op markers
-NOT_COUNTED = {23: "iret", 25: "set_segment_base"}
+NOT_COUNTED = {23: "iret"}
 OPS_ORDER = ["calibrate", "null_syscall", "ctx_pipe", "ctx_n", "signal", "pagefault_anon",
              "pagefault_file", "mmap_munmap", "mprotect_1024", "fork_exit_16m",
              "fork_exec", "tls_switch", "spin_contended", "mmperf"]

@@ -68,6 +68,13 @@ make_guest() {
 	for t in $SELFTESTS_VM; do
 		install -m 0755 "$work/selftests/$t" "$r/opt/selftests/vm/$t"
 	done
+	mkdir -p "$r/opt/selftests/x86"
+	for t in $SELFTESTS_X86_64; do
+		install -m 0755 "$work/selftests/x86/${t}_64" "$r/opt/selftests/x86/"
+	done
+	for t in $SELFTESTS_X86_32; do
+		install -m 0755 "$work/selftests/x86/${t}_32" "$r/opt/selftests/x86/"
+	done
 	if [ -n "${LMBENCH_DIR:-}" ]; then
 		mkdir -p "$r/opt/lmbench"
 		cp "${LMBENCH_FILES[@]}" "$r/opt/lmbench/"
@@ -154,6 +161,39 @@ for t in $SELFTESTS_VM; do
 	gcc -static -O2 -Wall -I"$vmdir" -I"$vmdir/.." -o "$work/selftests/$t" "$src" $extra \
 		-lrt -lpthread >"$work/selftests/$t.log" 2>&1 ||
 		die "cannot build selftests/vm/$t: $(tail -n 3 "$work/selftests/$t.log")"
+done
+# The kernel tree's own tests of segments, descriptors, TLS and the
+# kernel entries that reload them (selftests/x86), 64-bit and 32-bit
+# (gcc-multilib), static, as NAME_64 and NAME_32.
+SELFTESTS_X86_64="ldt_gdt sigreturn fsgsbase fsgsbase_restore sysret_ss_attrs syscall_nt
+	single_step_syscall mov_ss_trap sigaltstack test_mremap_vdso"
+SELFTESTS_X86_32="ldt_gdt sigreturn test_syscall_vdso sysret_ss_attrs ptrace_syscall"
+log "selftests/x86: 64-bit: $(echo $SELFTESTS_X86_64); 32-bit: $SELFTESTS_X86_32"
+x86dir=$(pristine_dir)/tools/testing/selftests/x86
+[ -d "$x86dir" ] || die "no $x86dir; run 'make apply' (unpacks the kernel source)"
+# x86_selftest BITS NAME [EXTRA SOURCE...]: build selftests/x86/NAME.c.
+x86_selftest() {
+	local bits=$1 t=$2 out=$work/selftests/x86/$2_$1 src=() f
+	shift 2
+	for f in "$t.c" "$@"; do src+=("$x86dir/$f"); done
+	mkdir -p "$work/selftests/x86"
+	gcc -m"$bits" -static -no-pie -O2 -std=gnu99 -pthread -Wall -o "$out" \
+		"${src[@]}" -lrt -ldl -lm >"$out.log" 2>&1 ||
+		die "cannot build selftests/x86/${t}_$bits: $(grep -m 2 -E 'error|cannot find' "$out.log" | tr '\n' ' ')" \
+			"$([ "$bits" = 32 ] && echo "(32-bit needs gcc-multilib: run 'make setup')")"
+}
+for t in $SELFTESTS_X86_64; do
+	case $t in
+	sysret_ss_attrs) x86_selftest 64 "$t" thunks.S ;;
+	*) x86_selftest 64 "$t" ;;
+	esac
+done
+for t in $SELFTESTS_X86_32; do
+	case $t in
+	test_syscall_vdso) x86_selftest 32 "$t" thunks_32.S ;;
+	ptrace_syscall) x86_selftest 32 "$t" raw_syscall_helper_32.S ;;
+	*) x86_selftest 32 "$t" ;;
+	esac
 done
 log "guest image"
 make_guest "$work/guest"

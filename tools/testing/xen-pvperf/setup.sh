@@ -24,7 +24,7 @@ done
 
 PACKAGES="$KSRC_PKG xen-hypervisor-4.17-amd64 xen-utils-4.17 xen-utils-common
 	xenstore-utils qemu-system-x86 busybox-static ccache
-	build-essential bc flex bison libelf-dev libssl-dev dwarves
+	build-essential gcc-multilib bc flex bison libelf-dev libssl-dev dwarves
 	cpio xz-utils gzip kmod file python3 python3-ply python3-git python3-docutils ${XEN_PVPERF_EXTRA_PACKAGES:-}"
 
 missing=""

@@ -37,6 +37,19 @@ for s in setup apply build rootfs boot checkpatch mkpatch run check overhead; do
 		"$H/$s.sh" --bogus
 	expect "$s-help" 0 "^usage: $s.sh" "$H/$s.sh" --help
 done
+# selftests-x86.sh: the series' selftests/x86 end as the baseline's.
+printf '[domU] PVPERF-SELFTEST domU ldt_gdt_64 0 [OK] x\n[domU] PVPERF-SELFTEST domU sigreturn_32 1 [FAIL] y\n' >"$TMP/st-s.log"
+printf '[domU] PVPERF-SELFTEST domU ldt_gdt_64 1 [FAIL] x\n[domU] PVPERF-SELFTEST domU sigreturn_32 1 [FAIL] y\n' >"$TMP/st-b.log"
+expect selftests-x86-agree 0 "^ok   sigreturn_32: exit 1 on both" "$H/selftests-x86.sh" "$TMP/st-s.log" "$TMP/st-b.log"
+expect selftests-x86-differ 1 "^FAIL ldt_gdt_64: exit 1, baseline exit 0" "$H/selftests-x86.sh" "$TMP/st-b.log" "$TMP/st-s.log"
+printf '[domU] PVPERF-SELFTEST domU ldt_gdt_64 0 [OK] x\n' >"$TMP/st-one.log"
+expect selftests-x86-missing 1 "^FAIL sigreturn_32: ran on one kernel only \\(series missing" \
+	"$H/selftests-x86.sh" "$TMP/st-one.log" "$TMP/st-b.log"
+expect selftests-x86-none 1 "^FAIL no selftests/x86 result" "$H/selftests-x86.sh" /dev/null /dev/null
+printf '[domU] PVPERF-SELFTEST domU fsgsbase_64 1 [FAIL] z\n' >"$TMP/st-f1.log"
+printf '[domU] PVPERF-SELFTEST domU fsgsbase_64 0 [OK] z\n' >"$TMP/st-f0.log"
+expect selftests-x86-flaky 0 "not compared" "$H/selftests-x86.sh" "$TMP/st-f1.log" "$TMP/st-f0.log"
+expect selftests-x86-args 2 "needs two console logs" "$H/selftests-x86.sh" "$TMP/st-s.log"
 expect build-unknown-kernel 2 "unknown kernel 'nosuch'" "$H/build.sh" --kernel nosuch
 expect overhead-bad-runs 2 "--runs needs a positive number" "$H/overhead.sh" --runs 0
 expect build-bad-jobs 2 "--jobs needs a positive number" "$H/build.sh" --jobs x

@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * KUnit suite xen_desc: the TLS compare-and-skip and the one-batch context
+ * switch of desc.c, in a Xen PV guest. Included by desc.c.
+ */
+#ifndef _XEN_DESC_TEST_H
+#define _XEN_DESC_TEST_H
+
+#include <kunit/test.h>
+#include <linux/slab.h>
+#include <asm/msr.h>
+#include <asm/ldt.h>
+#include <asm/segment.h>
+#include <xen/xen.h>
+
+static int xen_desc_test_init(struct kunit *test)
+{
+	if (!xen_pv_domain())
+		kunit_skip(test, "not a Xen PV guest");
+	return 0;
+}
+
+/* A 32-bit user data descriptor at base, as set_thread_area makes them. */
+static struct desc_struct xen_desc_test_data(u32 base)
+{
+	struct user_desc info = {
+		.base_addr = base,
+		.limit = 0xfffff,
+		.seg_32bit = 1,
+		.limit_in_pages = 1,
+	};
+	struct desc_struct d;
+
+	fill_ldt(&d, &info);
+	return d;
+}
+
+static void xen_desc_test_changed(struct kunit *test)
+{
+	struct desc_struct a[GDT_ENTRY_TLS_ENTRIES] = {};
+	struct desc_struct b[GDT_ENTRY_TLS_ENTRIES] = {};
+	struct thread_struct *t;
+
+	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+
+	KUNIT_EXPECT_EQ(test, xen_tls_changed(a, b), 0u);
+	b[1] = xen_desc_test_data(0x1000);
+	KUNIT_EXPECT_EQ(test, xen_tls_changed(a, b), BIT(1));
+	b[0] = xen_desc_test_data(0x2000);
+	b[2] = xen_desc_test_data(0x3000);
+	KUNIT_EXPECT_EQ(test, xen_tls_changed(a, b), BIT(0) | BIT(1) | BIT(2));
+	memcpy(a, b, sizeof(a));
+	KUNIT_EXPECT_EQ(test, xen_tls_changed(a, b), 0u);
+	/* One bit of one descriptor is a change. */
+	b[2].limit0 ^= 1;
+	KUNIT_EXPECT_EQ(test, xen_tls_changed(a, b), BIT(2));
+
+	/* Null selectors read no descriptor; any other does. */
+	KUNIT_EXPECT_FALSE(test, xen_task_loads_selectors(t));
+	t->es = 3;
+	KUNIT_EXPECT_FALSE(test, xen_task_loads_selectors(t));
+	t->ds = __USER_DS;
+	KUNIT_EXPECT_TRUE(test, xen_task_loads_selectors(t));
+	t->ds = 0;
+	t->fsindex = (GDT_ENTRY_TLS_MIN << 3) | 3;
+	KUNIT_EXPECT_TRUE(test, xen_task_loads_selectors(t));
+}
+
+/* The counters and hypercalls an action moved, on this CPU. */
+struct xen_desc_test_counts {
+	u64 updated[GDT_ENTRY_TLS_ENTRIES], skipped[GDT_ENTRY_TLS_ENTRIES];
+	u64 issued, queued, early, switches, one_call;
+};
+
+static void xen_desc_test_read(struct xen_desc_test_counts *c)
+{
+	unsigned int i;
+
+	for (i = 0; i < GDT_ENTRY_TLS_ENTRIES; i++) {
+		c->updated[i] = __this_cpu_read(xen_pvstats[XEN_PVSTAT_tls_slot0_updated + i]);
+		c->skipped[i] = __this_cpu_read(xen_pvstats[XEN_PVSTAT_tls_slot0_skipped + i]);
+	}
+	c->issued = __this_cpu_read(xen_hypercalls_issued);
+	c->queued = __this_cpu_read(xen_pvstats[XEN_PVSTAT_tls_segbase_queued]);
+	c->early = __this_cpu_read(xen_pvstats[XEN_PVSTAT_tls_switch_flush_early]);
+	c->switches = __this_cpu_read(xen_pvstats[XEN_PVSTAT_tls_switches]);
+	c->one_call = __this_cpu_read(xen_pvhists[XEN_PVHIST_tls_switch_hypercalls][1]);
+}
+
+/*
+ * load_tls outside a context switch: the changed slot is written at once,
+ * in one hypercall, and lands in the GDT; loaded again, nothing is
+ * written and no hypercall made.
+ */
+static void xen_desc_test_load_tls(struct kunit *test)
+{
+	bool was_on = xen_pvstats_enabled();
+	struct xen_desc_test_counts c0, c1, c2;
+	struct desc_struct saved[GDT_ENTRY_TLS_ENTRIES], gdt1;
+	struct thread_struct *t;
+	unsigned int cpu;
+
+	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	xen_pvstats_set_enabled(true);
+
+	cpu = get_cpu();
+	memcpy(saved, per_cpu(xen_tls_shadow, cpu).desc, sizeof(saved));
+	memcpy(t->tls_array, saved, sizeof(saved));
+	t->tls_array[1] = xen_desc_test_data(0x5000);
+	if (!memcmp(&saved[1], &t->tls_array[1], sizeof(saved[1])))
+		t->tls_array[1] = xen_desc_test_data(0x6000);
+
+	xen_desc_test_read(&c0);
+	xen_load_tls(t, cpu);
+	xen_desc_test_read(&c1);
+	gdt1 = get_cpu_gdt_rw(cpu)[GDT_ENTRY_TLS_MIN + 1];
+	xen_load_tls(t, cpu);
+	xen_desc_test_read(&c2);
+
+	/* Back to what the GDT held, for the next user task here. */
+	memcpy(t->tls_array, saved, sizeof(saved));
+	xen_load_tls(t, cpu);
+	put_cpu();
+	xen_pvstats_set_enabled(was_on);
+
+	KUNIT_EXPECT_EQ(test, c1.updated[1] - c0.updated[1], 1ull);
+	KUNIT_EXPECT_EQ(test, c1.skipped[0] - c0.skipped[0], 1ull);
+	KUNIT_EXPECT_EQ(test, c1.skipped[2] - c0.skipped[2], 1ull);
+	KUNIT_EXPECT_EQ(test, c1.issued - c0.issued, 1ull);
+	KUNIT_EXPECT_TRUE(test, get_desc_base(&gdt1) == 0x5000 ||
+			  get_desc_base(&gdt1) == 0x6000);
+
+	KUNIT_EXPECT_EQ(test, c2.skipped[0] - c1.skipped[0], 1ull);
+	KUNIT_EXPECT_EQ(test, c2.skipped[1] - c1.skipped[1], 1ull);
+	KUNIT_EXPECT_EQ(test, c2.skipped[2] - c1.skipped[2], 1ull);
+	KUNIT_EXPECT_EQ(test, c2.updated[1], c1.updated[1]);
+	KUNIT_EXPECT_EQ(test, c2.issued, c1.issued);
+}
+
+/*
+ * A context switch's TLS slot and segment base, queued from start to end
+ * and issued there in one hypercall; the FS base is set only then.
+ */
+static void xen_desc_test_one_batch(struct kunit *test)
+{
+	bool was_on = xen_pvstats_enabled();
+	struct xen_desc_test_counts c0, c1, c2;
+	struct desc_struct saved[GDT_ENTRY_TLS_ENTRIES];
+	unsigned long fs0, fs_queued, fs_after;
+	struct thread_struct *t;
+	unsigned long flags;
+	unsigned int cpu;
+
+	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	xen_pvstats_set_enabled(true);
+
+	cpu = get_cpu();
+	local_irq_save(flags);
+	rdmsrl(MSR_FS_BASE, fs0);
+	memcpy(saved, per_cpu(xen_tls_shadow, cpu).desc, sizeof(saved));
+	memcpy(t->tls_array, saved, sizeof(saved));
+	t->tls_array[2] = xen_desc_test_data(0x7000);
+	if (!memcmp(&saved[2], &t->tls_array[2], sizeof(saved[2])))
+		t->tls_array[2] = xen_desc_test_data(0x8000);
+
+	xen_desc_test_read(&c0);
+	arch_start_context_switch(current);
+	xen_load_tls(t, cpu);
+	wrmsrl(MSR_FS_BASE, fs0 + 0x1000);
+	rdmsrl(MSR_FS_BASE, fs_queued);
+	xen_desc_test_read(&c1);
+	arch_end_context_switch(current);
+	rdmsrl(MSR_FS_BASE, fs_after);
+	xen_desc_test_read(&c2);
+
+	wrmsrl(MSR_FS_BASE, fs0);
+	memcpy(t->tls_array, saved, sizeof(saved));
+	xen_load_tls(t, cpu);
+	local_irq_restore(flags);
+	put_cpu();
+	xen_pvstats_set_enabled(was_on);
+
+	/* Inside the switch: queued, nothing issued, the base not yet set. */
+	KUNIT_EXPECT_EQ(test, c1.updated[2] - c0.updated[2], 1ull);
+	KUNIT_EXPECT_EQ(test, c1.issued, c0.issued);
+	KUNIT_EXPECT_NE(test, fs_queued, fs0 + 0x1000);
+	/* At its end: one hypercall for both, the base set. */
+	KUNIT_EXPECT_EQ(test, c2.issued - c1.issued, 1ull);
+	KUNIT_EXPECT_EQ(test, c2.queued - c0.queued, 1ull);
+	KUNIT_EXPECT_EQ(test, fs_after, fs0 + 0x1000);
+	KUNIT_EXPECT_EQ(test, c2.switches - c0.switches, 1ull);
+	KUNIT_EXPECT_EQ(test, c2.one_call - c0.one_call, 1ull);
+	KUNIT_EXPECT_EQ(test, c2.early, c0.early);
+}
+
+/*
+ * A next task with a TLS selector in %fs: the switch's descriptors go to
+ * Xen before __switch_to() loads the selector.
+ */
+static void xen_desc_test_flush_early(struct kunit *test)
+{
+	bool was_on = xen_pvstats_enabled();
+	struct xen_desc_test_counts c0, c1, c2;
+	struct desc_struct saved[GDT_ENTRY_TLS_ENTRIES], gdt0;
+	struct thread_struct *t;
+	unsigned long flags;
+	unsigned int cpu;
+
+	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	xen_pvstats_set_enabled(true);
+
+	cpu = get_cpu();
+	local_irq_save(flags);
+	memcpy(saved, per_cpu(xen_tls_shadow, cpu).desc, sizeof(saved));
+	memcpy(t->tls_array, saved, sizeof(saved));
+	t->tls_array[0] = xen_desc_test_data(0x9000);
+	if (!memcmp(&saved[0], &t->tls_array[0], sizeof(saved[0])))
+		t->tls_array[0] = xen_desc_test_data(0xa000);
+	t->fsindex = (GDT_ENTRY_TLS_MIN << 3) | 3;
+
+	xen_desc_test_read(&c0);
+	arch_start_context_switch(current);
+	xen_load_tls(t, cpu);
+	xen_desc_test_read(&c1);
+	gdt0 = get_cpu_gdt_rw(cpu)[GDT_ENTRY_TLS_MIN];
+	arch_end_context_switch(current);
+	xen_desc_test_read(&c2);
+
+	t->fsindex = 0;
+	memcpy(t->tls_array, saved, sizeof(saved));
+	xen_load_tls(t, cpu);
+	local_irq_restore(flags);
+	put_cpu();
+	xen_pvstats_set_enabled(was_on);
+
+	KUNIT_EXPECT_EQ(test, c1.early - c0.early, 1ull);
+	KUNIT_EXPECT_EQ(test, c1.issued - c0.issued, 1ull);
+	KUNIT_EXPECT_TRUE(test, get_desc_base(&gdt0) == 0x9000 ||
+			  get_desc_base(&gdt0) == 0xa000);
+	/* Nothing left for the end of the switch. */
+	KUNIT_EXPECT_EQ(test, c2.issued, c1.issued);
+	KUNIT_EXPECT_EQ(test, c2.switches - c0.switches, 1ull);
+}
+
+static struct kunit_case xen_desc_test_cases[] = {
+	KUNIT_CASE(xen_desc_test_changed),
+	KUNIT_CASE(xen_desc_test_load_tls),
+	KUNIT_CASE(xen_desc_test_one_batch),
+	KUNIT_CASE(xen_desc_test_flush_early),
+	{}
+};
+
+static struct kunit_suite xen_desc_test_suite = {
+	.name = "xen_desc",
+	.init = xen_desc_test_init,
+	.test_cases = xen_desc_test_cases,
+};
+
+kunit_test_suite(xen_desc_test_suite);
+
+#endif /* _XEN_DESC_TEST_H */
