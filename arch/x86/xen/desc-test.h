@@ -13,11 +13,36 @@
 #include <asm/segment.h>
 #include <xen/xen.h>
 
+/*
+ * Each case gets a zeroed thread_struct to load, with counting on for its
+ * duration (turned back as it was by the exit).
+ */
+struct xen_desc_test_ctx {
+	struct thread_struct t;
+	struct desc_struct saved[GDT_ENTRY_TLS_ENTRIES];
+	bool was_on;
+};
+
 static int xen_desc_test_init(struct kunit *test)
 {
+	struct xen_desc_test_ctx *ctx;
+
 	if (!xen_pv_domain())
 		kunit_skip(test, "not a Xen PV guest");
+	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	ctx->was_on = xen_pvstats_enabled();
+	xen_pvstats_set_enabled(true);
+	test->priv = ctx;
 	return 0;
+}
+
+static void xen_desc_test_exit(struct kunit *test)
+{
+	struct xen_desc_test_ctx *ctx = test->priv;
+
+	if (ctx)
+		xen_pvstats_set_enabled(ctx->was_on);
 }
 
 /* A 32-bit user data descriptor at base, as set_thread_area makes them. */
@@ -39,10 +64,7 @@ static void xen_desc_test_changed(struct kunit *test)
 {
 	struct desc_struct a[GDT_ENTRY_TLS_ENTRIES] = {};
 	struct desc_struct b[GDT_ENTRY_TLS_ENTRIES] = {};
-	struct thread_struct *t;
-
-	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, t);
+	struct thread_struct *t = &((struct xen_desc_test_ctx *)test->priv)->t;
 
 	KUNIT_EXPECT_EQ(test, xen_tls_changed(a, b), 0u);
 	b[1] = xen_desc_test_data(0x1000);
@@ -89,48 +111,66 @@ static void xen_desc_test_read(struct xen_desc_test_counts *c)
 }
 
 /*
+ * Load into ctx->t what this CPU's GDT holds, but for slot, which gets a
+ * data descriptor at base (or at base + 0x1000, should the GDT hold that
+ * one already). Returns the base given. With the CPU held.
+ */
+static u32 xen_desc_test_prepare(struct xen_desc_test_ctx *ctx,
+				 unsigned int cpu, unsigned int slot, u32 base)
+{
+	memcpy(ctx->saved, per_cpu(xen_tls_shadow, cpu).desc, sizeof(ctx->saved));
+	memcpy(ctx->t.tls_array, ctx->saved, sizeof(ctx->saved));
+	ctx->t.tls_array[slot] = xen_desc_test_data(base);
+	if (!memcmp(&ctx->saved[slot], &ctx->t.tls_array[slot],
+		    sizeof(ctx->saved[slot])))
+		ctx->t.tls_array[slot] = xen_desc_test_data(base += 0x1000);
+	return base;
+}
+
+/* Back to what the GDT held, for the next user task on this CPU. */
+static void xen_desc_test_restore(struct xen_desc_test_ctx *ctx,
+				  unsigned int cpu)
+{
+	ctx->t.fsindex = 0;
+	memcpy(ctx->t.tls_array, ctx->saved, sizeof(ctx->saved));
+	xen_load_tls(&ctx->t, cpu);
+}
+
+/*
  * load_tls outside a context switch: the changed slot is written at once,
  * in one hypercall, and lands in the GDT; loaded again, nothing is
  * written and no hypercall made.
  */
 static void xen_desc_test_load_tls(struct kunit *test)
 {
-	bool was_on = xen_pvstats_enabled();
+	struct xen_desc_test_ctx *ctx = test->priv;
 	struct xen_desc_test_counts c0, c1, c2;
-	struct desc_struct saved[GDT_ENTRY_TLS_ENTRIES], gdt1;
-	struct thread_struct *t;
+	struct desc_struct gdt1;
+	unsigned long flags;
 	unsigned int cpu;
+	u32 base;
 
-	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, t);
-	xen_pvstats_set_enabled(true);
-
+	/* Interrupts off: an event's own hypercalls would count too. */
 	cpu = get_cpu();
-	memcpy(saved, per_cpu(xen_tls_shadow, cpu).desc, sizeof(saved));
-	memcpy(t->tls_array, saved, sizeof(saved));
-	t->tls_array[1] = xen_desc_test_data(0x5000);
-	if (!memcmp(&saved[1], &t->tls_array[1], sizeof(saved[1])))
-		t->tls_array[1] = xen_desc_test_data(0x6000);
+	local_irq_save(flags);
+	base = xen_desc_test_prepare(ctx, cpu, 1, 0x5000);
 
 	xen_desc_test_read(&c0);
-	xen_load_tls(t, cpu);
+	xen_load_tls(&ctx->t, cpu);
 	xen_desc_test_read(&c1);
 	gdt1 = get_cpu_gdt_rw(cpu)[GDT_ENTRY_TLS_MIN + 1];
-	xen_load_tls(t, cpu);
+	xen_load_tls(&ctx->t, cpu);
 	xen_desc_test_read(&c2);
 
-	/* Back to what the GDT held, for the next user task here. */
-	memcpy(t->tls_array, saved, sizeof(saved));
-	xen_load_tls(t, cpu);
+	xen_desc_test_restore(ctx, cpu);
+	local_irq_restore(flags);
 	put_cpu();
-	xen_pvstats_set_enabled(was_on);
 
 	KUNIT_EXPECT_EQ(test, c1.updated[1] - c0.updated[1], 1ull);
 	KUNIT_EXPECT_EQ(test, c1.skipped[0] - c0.skipped[0], 1ull);
 	KUNIT_EXPECT_EQ(test, c1.skipped[2] - c0.skipped[2], 1ull);
 	KUNIT_EXPECT_EQ(test, c1.issued - c0.issued, 1ull);
-	KUNIT_EXPECT_TRUE(test, get_desc_base(&gdt1) == 0x5000 ||
-			  get_desc_base(&gdt1) == 0x6000);
+	KUNIT_EXPECT_EQ(test, get_desc_base(&gdt1), (unsigned long)base);
 
 	KUNIT_EXPECT_EQ(test, c2.skipped[0] - c1.skipped[0], 1ull);
 	KUNIT_EXPECT_EQ(test, c2.skipped[1] - c1.skipped[1], 1ull);
@@ -145,30 +185,20 @@ static void xen_desc_test_load_tls(struct kunit *test)
  */
 static void xen_desc_test_one_batch(struct kunit *test)
 {
-	bool was_on = xen_pvstats_enabled();
+	struct xen_desc_test_ctx *ctx = test->priv;
 	struct xen_desc_test_counts c0, c1, c2;
-	struct desc_struct saved[GDT_ENTRY_TLS_ENTRIES];
 	unsigned long fs0, fs_queued, fs_after;
-	struct thread_struct *t;
 	unsigned long flags;
 	unsigned int cpu;
-
-	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, t);
-	xen_pvstats_set_enabled(true);
 
 	cpu = get_cpu();
 	local_irq_save(flags);
 	rdmsrl(MSR_FS_BASE, fs0);
-	memcpy(saved, per_cpu(xen_tls_shadow, cpu).desc, sizeof(saved));
-	memcpy(t->tls_array, saved, sizeof(saved));
-	t->tls_array[2] = xen_desc_test_data(0x7000);
-	if (!memcmp(&saved[2], &t->tls_array[2], sizeof(saved[2])))
-		t->tls_array[2] = xen_desc_test_data(0x8000);
+	xen_desc_test_prepare(ctx, cpu, 2, 0x7000);
 
 	xen_desc_test_read(&c0);
 	arch_start_context_switch(current);
-	xen_load_tls(t, cpu);
+	xen_load_tls(&ctx->t, cpu);
 	wrmsrl(MSR_FS_BASE, fs0 + 0x1000);
 	rdmsrl(MSR_FS_BASE, fs_queued);
 	xen_desc_test_read(&c1);
@@ -177,11 +207,9 @@ static void xen_desc_test_one_batch(struct kunit *test)
 	xen_desc_test_read(&c2);
 
 	wrmsrl(MSR_FS_BASE, fs0);
-	memcpy(t->tls_array, saved, sizeof(saved));
-	xen_load_tls(t, cpu);
+	xen_desc_test_restore(ctx, cpu);
 	local_irq_restore(flags);
 	put_cpu();
-	xen_pvstats_set_enabled(was_on);
 
 	/* Inside the switch: queued, nothing issued, the base not yet set. */
 	KUNIT_EXPECT_EQ(test, c1.updated[2] - c0.updated[2], 1ull);
@@ -202,45 +230,33 @@ static void xen_desc_test_one_batch(struct kunit *test)
  */
 static void xen_desc_test_flush_early(struct kunit *test)
 {
-	bool was_on = xen_pvstats_enabled();
+	struct xen_desc_test_ctx *ctx = test->priv;
 	struct xen_desc_test_counts c0, c1, c2;
-	struct desc_struct saved[GDT_ENTRY_TLS_ENTRIES], gdt0;
-	struct thread_struct *t;
+	struct desc_struct gdt0;
 	unsigned long flags;
 	unsigned int cpu;
-
-	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, t);
-	xen_pvstats_set_enabled(true);
+	u32 base;
 
 	cpu = get_cpu();
 	local_irq_save(flags);
-	memcpy(saved, per_cpu(xen_tls_shadow, cpu).desc, sizeof(saved));
-	memcpy(t->tls_array, saved, sizeof(saved));
-	t->tls_array[0] = xen_desc_test_data(0x9000);
-	if (!memcmp(&saved[0], &t->tls_array[0], sizeof(saved[0])))
-		t->tls_array[0] = xen_desc_test_data(0xa000);
-	t->fsindex = (GDT_ENTRY_TLS_MIN << 3) | 3;
+	base = xen_desc_test_prepare(ctx, cpu, 0, 0x9000);
+	ctx->t.fsindex = (GDT_ENTRY_TLS_MIN << 3) | 3;
 
 	xen_desc_test_read(&c0);
 	arch_start_context_switch(current);
-	xen_load_tls(t, cpu);
+	xen_load_tls(&ctx->t, cpu);
 	xen_desc_test_read(&c1);
 	gdt0 = get_cpu_gdt_rw(cpu)[GDT_ENTRY_TLS_MIN];
 	arch_end_context_switch(current);
 	xen_desc_test_read(&c2);
 
-	t->fsindex = 0;
-	memcpy(t->tls_array, saved, sizeof(saved));
-	xen_load_tls(t, cpu);
+	xen_desc_test_restore(ctx, cpu);
 	local_irq_restore(flags);
 	put_cpu();
-	xen_pvstats_set_enabled(was_on);
 
 	KUNIT_EXPECT_EQ(test, c1.early - c0.early, 1ull);
 	KUNIT_EXPECT_EQ(test, c1.issued - c0.issued, 1ull);
-	KUNIT_EXPECT_TRUE(test, get_desc_base(&gdt0) == 0x9000 ||
-			  get_desc_base(&gdt0) == 0xa000);
+	KUNIT_EXPECT_EQ(test, get_desc_base(&gdt0), (unsigned long)base);
 	/* Nothing left for the end of the switch. */
 	KUNIT_EXPECT_EQ(test, c2.issued, c1.issued);
 	KUNIT_EXPECT_EQ(test, c2.switches - c0.switches, 1ull);
@@ -257,6 +273,7 @@ static struct kunit_case xen_desc_test_cases[] = {
 static struct kunit_suite xen_desc_test_suite = {
 	.name = "xen_desc",
 	.init = xen_desc_test_init,
+	.exit = xen_desc_test_exit,
 	.test_cases = xen_desc_test_cases,
 };
 
