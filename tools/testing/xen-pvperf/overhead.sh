@@ -70,7 +70,7 @@ done | awk '
 		for (op in ops) {
 			a = m["nodebugfs " op]; k = m["control " op]
 			b = m["stats-off " op]; c = m["stats-on " op]
-			printf "%-16s %12d %12d %12d %12d %9.4f %9.4f %9.4f\n", op, a, k, b, c,
+			printf "%-16s %12.2f %12.2f %12.2f %12.2f %9.4f %9.4f %9.4f\n", op, a, k, b, c,
 				a ? k / a : 0, a ? b / a : 0, b ? c / b : 0
 		}
 	}' | sort >"$table.tmp"

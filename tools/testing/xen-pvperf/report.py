@@ -94,7 +94,7 @@ def kv(words):
 def bench_row(r):
     """NAME.bench: role op tag ops ns_per_op [phase=ns ...]."""
     phases = {k: int(v) for k, v in (p.split("=") for p in r[5:])}
-    return (r[0], r[1]), {"tag": int(r[2]), "ops": int(r[3]), "ns": int(r[4]),
+    return (r[0], r[1]), {"tag": int(r[2]), "ops": int(r[3]), "ns": float(r[4]),
                           "phases": phases}
 
 

@@ -177,11 +177,11 @@ if gcc -static -O2 -o "$TMP/pvbench" "$H/bench/pvbench.c" 2>"$TMP/cc"; then
 	expect pvbench-bad-n-text 2 "-n needs a positive number, not 'ten'" "$TMP/pvbench" ctx_pipe -n ten
 	for op in calibrate null_syscall ctx_pipe ctx_n signal pagefault_anon pagefault_file \
 		mmap_munmap mprotect_1024 fork_exit_16m fork_exec tls_switch spin_contended; do
-		expect "pvbench-runs-$op" 0 "^op=$op iterations=3 batches=2 ns_per_op=[0-9]+$" \
+		expect "pvbench-runs-$op" 0 "^op=$op iterations=3 batches=2 ns_per_op=[0-9]+\.[0-9]{2}$" \
 			"$TMP/pvbench" "$op" -n 3 -r 2 -s 64
 	done
 	expect pvbench-mmperf-phases 0 \
-		"^op=mmperf iterations=2 batches=1 ns_per_op=[0-9]+ mmap=[0-9]+ fault=[0-9]+ mprotect=[0-9]+ fork=[0-9]+ munmap=[0-9]+$" \
+		"^op=mmperf iterations=2 batches=1 ns_per_op=[0-9]+\.[0-9]{2} mmap=[0-9]+ fault=[0-9]+ mprotect=[0-9]+ fork=[0-9]+ munmap=[0-9]+$" \
 		"$TMP/pvbench" mmperf -n 2
 	expect pvbench-bad-r 2 "-r needs a positive number, not '-1'" "$TMP/pvbench" signal -r -1
 	expect pvbench-bad-tag 2 "-m needs a positive number, not 'x'" "$TMP/pvbench" signal -m x
