@@ -60,6 +60,7 @@ XEN_PVSTAT(tls, gdt_writes)			/* GDT entries written (write_gdt_entry) */
 XEN_PVSTAT(tls, ldt_writes)			/* LDT entries written (write_ldt_entry) */
 XEN_PVSTAT(tls, segbase_queued)			/* set_segment_base queued in a switch's batch */
 XEN_PVSTAT(tls, segbase_direct)			/* set_segment_base issued on its own */
+XEN_PVSTAT(tls, gs_sel_folded)			/* %gs selector loads replaced by the next */
 XEN_PVSTAT(tls, switches)			/* context switches, start to end */
 XEN_PVSTAT(tls, switch_flush_early)		/* switches whose batch went before the segments */
 XEN_PVHIST(tls, switch_hypercalls)		/* hypercalls per context switch */

@@ -92,7 +92,7 @@ static void xen_desc_test_changed(struct kunit *test)
 /* The counters and hypercalls an action moved, on this CPU. */
 struct xen_desc_test_counts {
 	u64 updated[GDT_ENTRY_TLS_ENTRIES], skipped[GDT_ENTRY_TLS_ENTRIES];
-	u64 issued, queued, early, switches, one_call;
+	u64 issued, queued, folded, early, switches, one_call;
 };
 
 static void xen_desc_test_read(struct xen_desc_test_counts *c)
@@ -105,6 +105,7 @@ static void xen_desc_test_read(struct xen_desc_test_counts *c)
 	}
 	c->issued = __this_cpu_read(xen_hypercalls_issued);
 	c->queued = __this_cpu_read(xen_pvstats[XEN_PVSTAT_tls_segbase_queued]);
+	c->folded = __this_cpu_read(xen_pvstats[XEN_PVSTAT_tls_gs_sel_folded]);
 	c->early = __this_cpu_read(xen_pvstats[XEN_PVSTAT_tls_switch_flush_early]);
 	c->switches = __this_cpu_read(xen_pvstats[XEN_PVSTAT_tls_switches]);
 	c->one_call = __this_cpu_read(xen_pvhists[XEN_PVHIST_tls_switch_hypercalls][1]);
@@ -262,11 +263,54 @@ static void xen_desc_test_flush_early(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, c2.switches - c0.switches, 1ull);
 }
 
+/*
+ * A switch to a task with the null %gs selector on a CPU with
+ * X86_BUG_NULL_SEG loads __USER_DS, then 0. The second load replaces the
+ * first in the batch: one sub-call, after which Xen has cleared the user
+ * GS base it held.
+ */
+static void xen_desc_test_gs_fold(struct kunit *test)
+{
+	struct xen_desc_test_counts c0, c1;
+	unsigned long gs0, gs_after;
+	unsigned short sel0, sel_after;
+	unsigned long flags;
+
+	if (!xen_gs_sel_folds)
+		kunit_skip(test, "Xen before 4.15: %%gs loads are not folded");
+
+	local_irq_save(flags);
+	rdmsrl(MSR_KERNEL_GS_BASE, gs0);
+	savesegment(gs, sel0);
+	wrmsrl(MSR_KERNEL_GS_BASE, 0x12345000);
+
+	xen_desc_test_read(&c0);
+	arch_start_context_switch(current);
+	load_gs_index(__USER_DS);
+	load_gs_index(0);
+	arch_end_context_switch(current);
+	xen_desc_test_read(&c1);
+	rdmsrl(MSR_KERNEL_GS_BASE, gs_after);
+	savesegment(gs, sel_after);
+
+	load_gs_index(sel0);
+	wrmsrl(MSR_KERNEL_GS_BASE, gs0);
+	local_irq_restore(flags);
+
+	KUNIT_EXPECT_EQ(test, c1.folded - c0.folded, 1ull);
+	KUNIT_EXPECT_EQ(test, c1.queued - c0.queued, 1ull);
+	KUNIT_EXPECT_EQ(test, c1.issued - c0.issued, 1ull);
+	KUNIT_EXPECT_EQ(test, c1.one_call - c0.one_call, 1ull);
+	KUNIT_EXPECT_EQ(test, gs_after, 0ul);
+	KUNIT_EXPECT_EQ(test, sel_after, (unsigned short)0);
+}
+
 static struct kunit_case xen_desc_test_cases[] = {
 	KUNIT_CASE(xen_desc_test_changed),
 	KUNIT_CASE(xen_desc_test_load_tls),
 	KUNIT_CASE(xen_desc_test_one_batch),
 	KUNIT_CASE(xen_desc_test_flush_early),
+	KUNIT_CASE(xen_desc_test_gs_fold),
 	{}
 };
 

@@ -24,6 +24,15 @@
  * there and then, so the batch goes to Xen first. %gs needs no such care:
  * it is loaded with set_segment_base, queued behind the descriptors.
  *
+ * On a CPU with X86_BUG_NULL_SEG (AMD before Zen 3, and any AMD CPU that
+ * does not say otherwise to a guest), loading a null selector leaves the
+ * old base, so __switch_to() loads __USER_DS into %gs and then the null
+ * selector: two set_segment_base(SEGBASE_GS_USER_SEL) in a row. Since
+ * Xen 4.15 that hypercall does the same itself for a null selector on
+ * such a CPU, and it never fails (a selector it cannot load leaves the
+ * null one). A %gs selector queued straight after another therefore
+ * replaces it in the batch: the switch makes one sub-call for %gs.
+ *
  * Statistics: xen/tls/ (Documentation/xen/pvstats.rst), and
  * Documentation/xen/pv-desc.rst.
  */
@@ -39,6 +48,8 @@
 #include <asm/xen/page.h>
 
 #include <xen/pvstats.h>
+#include <xen/xen.h>
+#include <xen/xen-ops.h>
 
 #include "multicalls.h"
 #include "xen-ops.h"
@@ -49,6 +60,21 @@ struct xen_tls_shadow {
 };
 
 static DEFINE_PER_CPU(struct xen_tls_shadow, xen_tls_shadow);
+
+/*
+ * Xen clears the user GS base itself when SEGBASE_GS_USER_SEL loads a
+ * null selector (Xen 4.15 and later): a queued %gs selector load may
+ * replace the one queued before it.
+ */
+static bool xen_gs_sel_folds __ro_after_init;
+
+static int __init xen_desc_init(void)
+{
+	if (xen_pv_domain() && xen_running_on_version_or_later(4, 15))
+		xen_gs_sel_folds = true;
+	return 0;
+}
+early_initcall(xen_desc_init);
 
 /*
  * The TLS slots whose descriptor differs between the shadow and tls, the
@@ -81,7 +107,8 @@ static __always_inline bool xen_task_loads_selectors(struct thread_struct *t)
 /* The direct hypercalls issued when this CPU's context switch started. */
 static DEFINE_PER_CPU(u64, xen_switch_start);
 
-static noinline void xen_tls_count(unsigned int changed)
+/* A load_tls that writes descriptors: which slots, which not. */
+static noinline void xen_tls_count_changed(unsigned int changed)
 {
 	unsigned int i;
 
@@ -91,7 +118,6 @@ static noinline void xen_tls_count(unsigned int changed)
 		     XEN_PVSTAT_tls_slot0_skipped + 2);
 	BUILD_BUG_ON(GDT_ENTRY_TLS_ENTRIES != 3);
 
-	__xen_pvstat_inc(tls, load_tls);
 	__xen_pvstat_add(tls, desc_updated, hweight32(changed));
 	__xen_pvstat_add(tls, desc_skipped,
 			 GDT_ENTRY_TLS_ENTRIES - hweight32(changed));
@@ -99,6 +125,23 @@ static noinline void xen_tls_count(unsigned int changed)
 		__xen_pvstat_add_idx((changed & BIT(i) ?
 				      XEN_PVSTAT_tls_slot0_updated :
 				      XEN_PVSTAT_tls_slot0_skipped) + i, 1);
+}
+
+/*
+ * Most switches change no TLS descriptor (64-bit tasks use the FS base):
+ * that case is five increments in line, the rest goes out of line.
+ */
+static __always_inline void xen_tls_count(unsigned int changed)
+{
+	__xen_pvstat_inc(tls, load_tls);
+	if (likely(!changed)) {
+		__xen_pvstat_add(tls, desc_skipped, GDT_ENTRY_TLS_ENTRIES);
+		__xen_pvstat_inc(tls, slot0_skipped);
+		__xen_pvstat_inc(tls, slot1_skipped);
+		__xen_pvstat_inc(tls, slot2_skipped);
+	} else {
+		xen_tls_count_changed(changed);
+	}
 }
 
 static __always_inline void xen_switch_mark(void)
@@ -242,6 +285,14 @@ int xen_set_segment_base(unsigned int which, unsigned long value)
 
 	if (which != SEGBASE_GS_KERNEL &&
 	    paravirt_get_lazy_mode() == PARAVIRT_LAZY_CPU) {
+		if (which == SEGBASE_GS_USER_SEL && xen_gs_sel_folds) {
+			mc = xen_mc_last_entry(__HYPERVISOR_set_segment_base);
+			if (mc && mc->args[0] == SEGBASE_GS_USER_SEL) {
+				mc->args[1] = value;
+				xen_pvstat_inc(tls, gs_sel_folded);
+				return 0;
+			}
+		}
 		mc = xen_switch_entry();
 		mc->op = __HYPERVISOR_set_segment_base;
 		mc->args[0] = which;

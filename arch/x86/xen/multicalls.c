@@ -380,6 +380,17 @@ struct multicall_space xen_mc_extend_args(unsigned long op, size_t size)
 	return space;
 }
 
+struct multicall_entry *xen_mc_last_entry(unsigned long op)
+{
+	struct xen_mc_buf *b = this_cpu_ptr(&xen_mc_buf);
+
+	lockdep_assert_irqs_disabled();
+
+	if (b->nr == 0 || b->entries[b->nr - 1].op != op)
+		return NULL;
+	return &b->entries[b->nr - 1];
+}
+
 void xen_mc_callback(void (*fn)(void *), void *data)
 {
 	struct xen_mc_buf *b = this_cpu_ptr(&xen_mc_buf);

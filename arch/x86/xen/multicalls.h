@@ -63,6 +63,12 @@ unsigned int *xen_mc_done(struct multicall_entry *mc);
  */
 struct multicall_space xen_mc_extend_args(unsigned long op, size_t size);
 
+/*
+ * The last queued entry, if its op is op, for a caller that folds its
+ * call into it; NULL otherwise. Interrupts off.
+ */
+struct multicall_entry *xen_mc_last_entry(unsigned long op);
+
 /* Queue fn(data), to run after the batch has been issued. */
 void xen_mc_callback(void (*fn)(void *), void *data);
 
