@@ -134,8 +134,12 @@ selftests_x86_test() {
 # into one clear line naming the benchmark, and the tail of its console.
 injected_panic_test() {
 	local out=$OUT/logs/injected-panic.out
+	# No KUnit here: the suites run in the traced boots, and in this
+	# boot's two-vCPU dom0 they once died of an unhandled int3 at a
+	# static-key site being patched (Documentation/xen/pvperf.rst,
+	# "Known problems"), which is not what this boot tests.
 	stage "boot xen series, domU panic" "$HARNESS/boot.sh" --mode xen --kernel series \
-		--append "pvperf.plan=check pvperf.ops=null_syscall+signal pvperf.panic=domU:signal" \
+		--append "pvperf.plan=check pvperf.ops=null_syscall+signal pvperf.panic=domU:signal kunit.enable=0" \
 		--name boot-injected-panic --quiet >"$out" 2>&1
 	if [ $? = 1 ] &&
 		grep -q "error: \[domU\] Kernel panic - not syncing.*, during benchmark signal in the domU" "$out" &&

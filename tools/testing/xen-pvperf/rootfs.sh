@@ -133,7 +133,7 @@ fi
 log "guest programs"
 for p in pvbench pvtrace; do
 	gcc -static -O2 -Wall -Wextra -Werror -o "$work/$p" "$HARNESS/bench/$p.c" ||
-		die "cannot build bench/$p.c (gcc and libc6-dev: run 'make setup')"
+		die "cannot build bench/$p.c (compiler messages above; gcc or libc6-dev missing: run 'make setup')"
 done
 # The kernel tree's own tests of mmap, mprotect, mremap and munmap, from
 # the pristine tree of the same version (static, against the C library's

@@ -249,33 +249,124 @@ static void op_null_syscall(long n)
 		syscall(SYS_getppid);
 }
 
-/* ctx_pipe: one byte back and forth between two processes on one CPU. */
-static void op_ctx_pipe(long n)
+/*
+ * The partners of the context-switch ops are made once, before the
+ * batches (the op's setup), so that an op is the switches alone and not
+ * also a share of a fork, an exit and a wait. A partner passes the byte
+ * it reads on until its pipe reads end of file; the teardown closes the
+ * pipes, which ends them one after the other, and reaps them.
+ */
+#define MAX_PARTNERS	64
+
+static int ring[MAX_PARTNERS][2];	/* pipe p leads to partner p */
+static long ring_procs;			/* pipes in the ring, partners + 1 */
+static pid_t partner_pid[MAX_PARTNERS];
+
+static void open_ring(long procs)
 {
-	int to_child[2], to_parent[2];
+	long p;
+
+	if (procs < 2 || procs > MAX_PARTNERS) {
+		fprintf(stderr, "pvbench %s: needs -t 2 to %d\n", op_name, MAX_PARTNERS);
+		exit(2);
+	}
+	pin_cpu0();
+	for (p = 0; p < procs; p++)
+		if (pipe(ring[p]))
+			die("pipe");
+	ring_procs = procs;
+}
+
+/*
+ * Pass the byte from pipe p to pipe p + 1 (mod the ring) until pipe p
+ * ends, touching ws bytes each time. The caller holds only those two
+ * ends, so that closing the ring ends it.
+ */
+static void pass_on(long p, size_t ws)
+{
+	char *mem = ws ? map_anon(ws, 0) : NULL;
+	char c;
+
+	while (read(ring[p][0], &c, 1) == 1) {
+		if (mem)
+			touch(mem, ws);
+		if (write(ring[(p + 1) % ring_procs][1], &c, 1) != 1)
+			_exit(1);
+	}
+}
+
+/* Fork partners 1 .. procs-1 of the ring, each passing the byte on. */
+static void fork_ring(long procs, size_t ws)
+{
+	long p, q;
+
+	open_ring(procs);
+	for (p = 1; p < procs; p++) {
+		partner_pid[p] = fork();
+		if (partner_pid[p] < 0)
+			die("fork");
+		if (partner_pid[p] == 0) {
+			for (q = 0; q < procs; q++) {
+				if (q != p)
+					close(ring[q][0]);
+				if (q != (p + 1) % procs)
+					close(ring[q][1]);
+			}
+			pass_on(p, ws);
+			_exit(0);
+		}
+	}
+}
+
+/* Close the ring: partner 1 sees end of file, and so on round. */
+static void close_ring(void)
+{
+	long p;
+
+	for (p = 0; p < ring_procs; p++) {
+		close(ring[p][0]);
+		close(ring[p][1]);
+	}
+}
+
+static void teardown_ring(void)
+{
+	long p;
+	int status;
+
+	close_ring();
+	for (p = 1; p < ring_procs; p++) {
+		if (waitpid(partner_pid[p], &status, 0) != partner_pid[p])
+			die("waitpid");
+		if (!WIFEXITED(status) || WEXITSTATUS(status))
+			fprintf(stderr, "pvbench %s: partner %ld failed (status %#x)\n",
+				op_name, p, status);
+	}
+}
+
+/* Send the byte round the ring laps times, touching ws bytes each lap. */
+static void lap_ring(long laps, char *mem, size_t ws)
+{
 	char c = 0;
-	pid_t pid;
 	long i;
 
-	pin_cpu0();
-	if (pipe(to_child) || pipe(to_parent))
-		die("pipe");
-	pid = fork();
-	if (pid < 0)
-		die("fork");
-	if (pid == 0) {
-		for (i = 0; i < n; i++)
-			if (read(to_child[0], &c, 1) != 1 ||
-			    write(to_parent[1], &c, 1) != 1)
-				_exit(1);
-		_exit(0);
+	for (i = 0; i < laps; i++) {
+		if (write(ring[1][1], &c, 1) != 1 || read(ring[0][0], &c, 1) != 1)
+			die("ring");
+		if (mem)
+			touch(mem, ws);
 	}
-	for (i = 0; i < n; i++)
-		if (write(to_child[1], &c, 1) != 1 ||
-		    read(to_parent[0], &c, 1) != 1)
-			die("pipe round trip");
-	if (waitpid(pid, NULL, 0) != pid)
-		die("waitpid");
+}
+
+/* ctx_pipe: one byte back and forth between two processes on one CPU. */
+static void setup_ctx_pipe(void)
+{
+	fork_ring(2, 0);
+}
+
+static void op_ctx_pipe(long n)
+{
+	lap_ring(n, NULL, 0);
 }
 
 /*
@@ -283,53 +374,19 @@ static void op_ctx_pipe(long n)
  * touching a working set of -s KiB (default 16) when the token reaches
  * it. One op is one hop of the token: one context switch.
  */
+static size_t ctx_n_ws;
+static char *ctx_n_mem;
+
+static void setup_ctx_n(void)
+{
+	ctx_n_ws = (opt_size_kb ? opt_size_kb : 16) * 1024;
+	fork_ring(opt_threads ? opt_threads : 4, ctx_n_ws);
+	ctx_n_mem = map_anon(ctx_n_ws, 0);
+}
+
 static void op_ctx_n(long n)
 {
-	long procs = opt_threads ? opt_threads : 4;
-	size_t ws = (opt_size_kb ? opt_size_kb : 16) * 1024;
-	int (*ring)[2];
-	long hops, p, i;
-	char c = 0;
-	pid_t pid;
-	char *mem;
-
-	if (procs < 2) {
-		fprintf(stderr, "pvbench ctx_n: needs -t 2 or more\n");
-		exit(2);
-	}
-	pin_cpu0();
-	ring = calloc(procs, sizeof(*ring));
-	if (!ring)
-		die("calloc");
-	for (p = 0; p < procs; p++)
-		if (pipe(ring[p]))
-			die("pipe");
-	hops = (n + procs - 1) / procs;	/* laps of the ring */
-	for (p = 1; p < procs; p++) {
-		pid = fork();
-		if (pid < 0)
-			die("fork");
-		if (pid == 0) {
-			mem = map_anon(ws, 0);
-			for (i = 0; i < hops; i++) {
-				if (read(ring[p][0], &c, 1) != 1)
-					_exit(1);
-				touch(mem, ws);
-				if (write(ring[(p + 1) % procs][1], &c, 1) != 1)
-					_exit(1);
-			}
-			_exit(0);
-		}
-	}
-	mem = map_anon(ws, 0);
-	for (i = 0; i < hops; i++) {
-		if (write(ring[1][1], &c, 1) != 1 || read(ring[0][0], &c, 1) != 1)
-			die("ring");
-		touch(mem, ws);
-	}
-	while (wait(NULL) > 0)
-		;
-	free(ring);
+	lap_ring((n + ring_procs - 1) / ring_procs, ctx_n_mem, ctx_n_ws);
 }
 
 static volatile sig_atomic_t signals_seen;
@@ -504,39 +561,46 @@ static void op_fork_exec(long n)
 	fork_loop(n, 1);
 }
 
-/* tls_switch: two threads (each its own TLS, so its own fs base) on one CPU
- * pass a byte back and forth: one op is a round trip, two switches.
+/*
+ * tls_switch: two threads (each its own TLS, so its own fs base) on one
+ * CPU pass a byte back and forth: one op is a round trip, two switches.
+ * The partner thread is made once, before the batches.
  */
-static int tls_pipes[2][2];
 static __thread long tls_rounds;
+static pthread_t tls_thread;
 
-static void *tls_partner(void *arg)
+static void *tls_partner(void *arg __maybe_unused)
 {
-	long n = (long)arg;
 	char c;
 
-	for (tls_rounds = 0; tls_rounds < n; tls_rounds++)
-		if (read(tls_pipes[0][0], &c, 1) != 1 ||
-		    write(tls_pipes[1][1], &c, 1) != 1)
+	for (tls_rounds = 0;; tls_rounds++)
+		if (read(ring[1][0], &c, 1) != 1 ||
+		    write(ring[0][1], &c, 1) != 1)
 			break;
 	return NULL;
 }
 
+static void setup_tls_switch(void)
+{
+	open_ring(2);
+	if (pthread_create(&tls_thread, NULL, tls_partner, NULL))
+		die("pthread_create");
+}
+
 static void op_tls_switch(long n)
 {
-	pthread_t t;
-	char c = 0;
-
-	pin_cpu0();
-	if (pipe(tls_pipes[0]) || pipe(tls_pipes[1]))
-		die("pipe");
-	if (pthread_create(&t, NULL, tls_partner, (void *)n))
-		die("pthread_create");
 	for (tls_rounds = 0; tls_rounds < n; tls_rounds++)
-		if (write(tls_pipes[0][1], &c, 1) != 1 ||
-		    read(tls_pipes[1][0], &c, 1) != 1)
-			die("thread round trip");
-	pthread_join(t, NULL);
+		lap_ring(1, NULL, 0);
+}
+
+/* The partner thread shares the ring: end what it reads, join it. */
+static void teardown_tls_switch(void)
+{
+	close(ring[1][1]);
+	pthread_join(tls_thread, NULL);
+	close(ring[1][0]);
+	close(ring[0][0]);
+	close(ring[0][1]);
 }
 
 /*
@@ -626,22 +690,23 @@ static const struct op {
 	void (*run)(long n);
 	long default_n;
 	void (*setup)(void);	/* once, before the batches; not measured */
+	void (*teardown)(void);	/* once, after them; not measured */
 } ops[] = {
-	{ "calibrate", op_calibrate, 10000, NULL },
-	{ "null_syscall", op_null_syscall, 10000, NULL },
-	{ "ctx_pipe", op_ctx_pipe, 1000, NULL },
-	{ "ctx_n", op_ctx_n, 1000, NULL },
-	{ "signal", op_signal, 1000, NULL },
-	{ "pagefault_anon", op_pagefault_anon, 4096, NULL },
-	{ "pagefault_file", op_pagefault_file, 4096, NULL },
-	{ "mmap_munmap", op_mmap_munmap, 20, NULL },
-	{ "mprotect_1024", op_mprotect_1024, 100, setup_mprotect_1024 },
-	{ "fork_exit_16m", op_fork_exit_16m, 20, setup_fork },
-	{ "fork_exec", op_fork_exec, 20, setup_fork },
-	{ "tls_switch", op_tls_switch, 1000, NULL },
-	{ "spin_contended", op_spin_contended, 10000, NULL },
-	{ "mmperf", op_mmperf, 20, NULL },
-	{ "nop", NULL, 1, NULL },
+	{ "calibrate", op_calibrate, 10000, NULL, NULL },
+	{ "null_syscall", op_null_syscall, 10000, NULL, NULL },
+	{ "ctx_pipe", op_ctx_pipe, 1000, setup_ctx_pipe, teardown_ring },
+	{ "ctx_n", op_ctx_n, 1000, setup_ctx_n, teardown_ring },
+	{ "signal", op_signal, 1000, NULL, NULL },
+	{ "pagefault_anon", op_pagefault_anon, 4096, NULL, NULL },
+	{ "pagefault_file", op_pagefault_file, 4096, NULL, NULL },
+	{ "mmap_munmap", op_mmap_munmap, 20, NULL, NULL },
+	{ "mprotect_1024", op_mprotect_1024, 100, setup_mprotect_1024, NULL },
+	{ "fork_exit_16m", op_fork_exit_16m, 20, setup_fork, NULL },
+	{ "fork_exec", op_fork_exec, 20, setup_fork, NULL },
+	{ "tls_switch", op_tls_switch, 1000, setup_tls_switch, teardown_tls_switch },
+	{ "spin_contended", op_spin_contended, 10000, NULL, NULL },
+	{ "mmperf", op_mmperf, 20, NULL, NULL },
+	{ "nop", NULL, 1, NULL, NULL },
 };
 
 #define NR_OPS	ARRAY_SIZE(ops)
@@ -773,6 +838,8 @@ int main(int argc, char **argv)
 		counted = counted && read_hcalls(d1, m1);
 		read_stats(&s1);
 	}
+	if (op->teardown)
+		op->teardown();
 	/*
 	 * Two decimals: under -icount an op of a few hundred instructions
 	 * would otherwise be read to 0.2-0.5% only.

@@ -167,12 +167,13 @@ expect boot-bad-stats 2 "--stats needs on or off" \
 	"$H/boot.sh" --mode xen --kernel series --stats maybe
 
 # The guest benchmark program: usage, bad arguments, a real run.
-if gcc -static -O2 -o "$TMP/pvbench" "$H/bench/pvbench.c" 2>"$TMP/cc"; then
+if gcc -static -O2 -Wall -Wextra -Werror -o "$TMP/pvbench" "$H/bench/pvbench.c" 2>"$TMP/cc"; then
 	expect pvbench-help 0 "^usage: pvbench OP" "$TMP/pvbench" --help
 	expect pvbench-unknown-op 2 "unknown op 'nosuch'" "$TMP/pvbench" nosuch
 	expect pvbench-bad-n 2 "pvbench fork_exit_16m: -n needs a positive number, not '0'" "$TMP/pvbench" fork_exit_16m -n 0
 	expect pvbench-bad-t 2 "-t needs a positive number, not 'x'" "$TMP/pvbench" ctx_n -t x
-	expect pvbench-ring-of-one 2 "pvbench ctx_n: needs -t 2 or more" "$TMP/pvbench" ctx_n -t 1
+	expect pvbench-ring-of-one 2 "pvbench ctx_n: needs -t 2 to 64" "$TMP/pvbench" ctx_n -t 1
+	expect pvbench-ring-too-big 2 "pvbench ctx_n: needs -t 2 to 64" "$TMP/pvbench" ctx_n -t 65
 	expect pvbench-extra-arg 2 "unexpected argument 'more'" "$TMP/pvbench" signal more
 	expect pvbench-bad-n-text 2 "-n needs a positive number, not 'ten'" "$TMP/pvbench" ctx_pipe -n ten
 	for op in calibrate null_syscall ctx_pipe ctx_n signal pagefault_anon pagefault_file \
