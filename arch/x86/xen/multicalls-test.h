@@ -375,6 +375,46 @@ static struct kunit_suite xen_mc_test_suite = {
 	.test_cases = xen_mc_test_cases,
 };
 
-kunit_test_suite(xen_mc_test_suite);
+/* A ptep_set_wrprotect() site in a function of its own. */
+static noinline void xen_wrprotect_test_site(pte_t *ptep)
+{
+	paravirt_ptep_set_wrprotect(ptep);
+}
+
+/*
+ * Natively the site is the one locked and, in all six bytes of the call
+ * (no NOP after it), and clears the RW bit of the PTE it is given; under
+ * Xen PV it is still the call (xen_multicalls.xen_mc_test_wrprotect
+ * tests what that does). Runs natively too: no PV-only init.
+ */
+static void xen_wrprotect_test_native_site(struct kunit *test)
+{
+	const u8 native[] = { 0x3e, 0xf0, 0x80, 0x67, 0x00, (u8)~_PAGE_RW };
+	bool pv = boot_cpu_has(X86_FEATURE_XENPV);
+	const u8 *p = (const u8 *)xen_wrprotect_test_site;
+	pte_t pte = __pte(_PAGE_PRESENT | _PAGE_RW | _PAGE_USER);
+	bool found = false;
+	unsigned int i;
+
+	for (i = 0; i + sizeof(native) <= 32; i++)
+		found |= !memcmp(p + i, native, sizeof(native));
+	KUNIT_EXPECT_EQ(test, found, !pv);
+	if (pv)
+		return;
+	xen_wrprotect_test_site(&pte);
+	KUNIT_EXPECT_EQ(test, pte_val(pte), (pteval_t)(_PAGE_PRESENT | _PAGE_USER));
+}
+
+static struct kunit_case xen_wrprotect_test_cases[] = {
+	KUNIT_CASE(xen_wrprotect_test_native_site),
+	{}
+};
+
+static struct kunit_suite xen_wrprotect_test_suite = {
+	.name = "xen_wrprotect_site",
+	.test_cases = xen_wrprotect_test_cases,
+};
+
+kunit_test_suites(&xen_mc_test_suite, &xen_wrprotect_test_suite);
 
 #endif /* _XEN_MULTICALLS_TEST_H */
