@@ -279,7 +279,8 @@ void xen_load_tls(struct thread_struct *t, unsigned int cpu)
  * batch is issued, naming its caller. The kernel's own GS base is never
  * queued: per-CPU data depends on it.
  */
-int xen_set_segment_base(unsigned int which, unsigned long value)
+static __always_inline int
+__xen_set_segment_base(unsigned int which, unsigned long value)
 {
 	struct multicall_entry *mc;
 
@@ -305,6 +306,11 @@ int xen_set_segment_base(unsigned int which, unsigned long value)
 	return HYPERVISOR_set_segment_base(which, value);
 }
 
+int xen_set_segment_base(unsigned int which, unsigned long value)
+{
+	return __xen_set_segment_base(which, value);
+}
+
 /* The kernel stack Xen enters the current task on from user mode. */
 void xen_load_sp0(unsigned long sp0)
 {
@@ -320,10 +326,14 @@ void xen_load_sp0(unsigned long sp0)
 	this_cpu_write(cpu_tss_rw.x86_tss.sp0, sp0);
 }
 
-/* A selector Xen refuses leaves the null selector in %gs. */
+/*
+ * A selector Xen refuses leaves the null selector in %gs. In line here, so
+ * that the queueing of a switch's %gs loads is the same code with the
+ * statistics compiled in or out (the compiler inlined it only without).
+ */
 void xen_load_gs_index(unsigned int idx)
 {
-	int rc = xen_set_segment_base(SEGBASE_GS_USER_SEL, idx);
+	int rc = __xen_set_segment_base(SEGBASE_GS_USER_SEL, idx);
 
 	if (WARN_ONCE(rc, "xen: loading %#x into %%gs failed: %d\n", idx, rc))
 		xen_set_segment_base(SEGBASE_GS_USER_SEL, 0);
