@@ -3,7 +3,7 @@
 # 'make check' (the tests). The other targets run one stage each.
 H := tools/testing/xen-pvperf
 
-.PHONY: help run check check-host setup apply build rootfs boot checkpatch overhead report clean
+.PHONY: help run check check-host setup apply build rootfs boot checkpatch overhead stress spinbench series report clean
 
 help:
 	@echo "make run          setup, apply, build, boot Xen dom0 + PV domU and native, benchmarks, report"
@@ -13,6 +13,11 @@ help:
 	@echo "make setup|apply|build|rootfs|checkpatch   one stage"
 	@echo "make boot MODE=xen|native KERNEL=series|baseline   one boot"
 	@echo "make overhead     instructions/op of the statistics: compiled out, off, on"
+	@echo "make stress       locktorture in a PV domU of 4 vCPUs on 2 CPUs, with vCPU hotplug"
+	@echo "                  (SECS=N: how long, default 600; KERNEL=series|baseline)"
+	@echo "make spinbench    spin_contended in a 2-vCPU domU, series and baseline, with and without nopvspin"
+	@echo "make series       the series as git format-patch output in out/series, with a cover letter"
+	@echo "                  carrying the last 'make run' report; checkpatch, git am and build checked"
 	@echo "make report       the report of the last 'make run' again (out/report.json, .svg)"
 	@echo "make clean        remove out/ (the cache in ~/.cache/xen-pvperf stays)"
 
@@ -28,13 +33,17 @@ check:
 check-host:
 	$(H)/check.sh --host-only
 
-setup apply build rootfs checkpatch overhead:
+setup apply build rootfs checkpatch overhead spinbench series:
 	$(H)/$@.sh
 
 MODE ?= xen
 KERNEL ?= series
 boot:
 	$(H)/boot.sh --mode $(MODE) --kernel $(KERNEL)
+
+SECS ?= 600
+stress:
+	$(H)/stress.sh --kernel $(KERNEL) --secs $(SECS)
 
 report:
 	python3 $(H)/report.py --logs out/logs --json out/report.json --svg out/report.svg --crosscheck

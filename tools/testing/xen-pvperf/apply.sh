@@ -143,7 +143,8 @@ apply_overlay() {
 	done <"$stage/manifest" >>"$stage/changed"
 	cp "$stage/manifest" "$old"
 	changed=$(wc -l <"$stage/changed")
-	log "series: $n files ($(grep -c '^patch' "$stage/entries" || true) patches); $changed changed in $t"
+	log "series: $n files ($(grep -c '^patch' "$stage/entries" || true) patches);" \
+		"$changed changed in $t"
 	sed 's/^/  updated: /' "$stage/changed"
 }
 

@@ -51,7 +51,10 @@ while [ $# -gt 0 ]; do
 	-h | --help) usage; exit 0 ;;
 	--mode)
 		[ $# -ge 2 ] || usage_error "--mode needs xen or native"
-		case "$2" in xen | native) mode=$2 ;; *) usage_error "unknown mode '$2' (xen or native)" ;; esac
+		case "$2" in
+		xen | native) mode=$2 ;;
+		*) usage_error "unknown mode '$2' (xen or native)" ;;
+		esac
 		shift
 		;;
 	--kernel)
@@ -60,16 +63,28 @@ while [ $# -gt 0 ]; do
 		kernel=$2
 		shift
 		;;
-	--append) [ $# -ge 2 ] || usage_error "--append needs arguments"; append="$append $2"; shift ;;
-	--xen-append) [ $# -ge 2 ] || usage_error "--xen-append needs arguments"; xen_append="$xen_append $2"; shift ;;
+	--append)
+		[ $# -ge 2 ] || usage_error "--append needs arguments"
+		append="$append $2"
+		shift
+		;;
+	--xen-append)
+		[ $# -ge 2 ] || usage_error "--xen-append needs arguments"
+		xen_append="$xen_append $2"
+		shift
+		;;
 	--marker-timeout)
-		[ $# -ge 2 ] && [[ $2 =~ ^[1-9][0-9]*$ ]] || usage_error "--marker-timeout needs a number of seconds"
+		[ $# -ge 2 ] && [[ $2 =~ ^[1-9][0-9]*$ ]] ||
+			usage_error "--marker-timeout needs a number of seconds"
 		marker_timeout=$2
 		shift
 		;;
 	--name) [ $# -ge 2 ] || usage_error "--name needs a name"; name=$2; shift ;;
 	--stats)
-		case "${2-}" in on | off) stats=$2 ;; *) usage_error "--stats needs on or off" ;; esac
+		case "${2-}" in
+		on | off) stats=$2 ;;
+		*) usage_error "--stats needs on or off" ;;
+		esac
 		shift
 		;;
 	--quiet) quiet=1 ;;
@@ -97,7 +112,10 @@ if [ "$trace" = 1 ]; then
 fi
 # QEMU separates multiboot modules with ','.
 case "$mode:$kargs" in
-xen:*,*) die "kernel arguments may not contain ',' under Xen (QEMU's -initrd separator): '$kargs'" ;;
+xen:*,*)
+	die "kernel arguments may not contain ',' under Xen (QEMU's -initrd separator):" \
+		"'$kargs'"
+	;;
 esac
 name=${name:-boot-$mode-$kernel}
 need_cmd qemu-system-x86_64
@@ -120,7 +138,9 @@ if [ "$icount" = 1 ]; then
 	dom0_vcpus=1
 fi
 if [ "$mode" = xen ]; then
-	[ -f "$XEN_GZ" ] || die "Xen hypervisor $XEN_GZ not found; run 'make setup' (installs xen-hypervisor-4.17-amd64)"
+	[ -f "$XEN_GZ" ] ||
+		die "Xen hypervisor $XEN_GZ not found;" \
+			"run 'make setup' (installs xen-hypervisor-4.17-amd64)"
 	xen_elf=$CACHE/xen/$(basename "$XEN_GZ" .gz).elf
 	if [ ! -f "$xen_elf" ] || [ "$XEN_GZ" -nt "$xen_elf" ]; then
 		mkdir -p "$(dirname "$xen_elf")"
@@ -128,8 +148,10 @@ if [ "$mode" = xen ]; then
 	fi
 	initrd=$OUT/rootfs/dom0-$kernel.cpio.gz
 	[ -f "$initrd" ] || die "no dom0 image at $initrd; run 'make rootfs'"
+	xen_cmdline="console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M"
+	xen_cmdline+=" dom0_max_vcpus=$dom0_vcpus loglvl=all guest_loglvl=all$xen_append"
 	qemu+=(-m 2048 -kernel "$xen_elf"
-		-append "console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M dom0_max_vcpus=$dom0_vcpus loglvl=all guest_loglvl=all$xen_append"
+		-append "$xen_cmdline"
 		-initrd "$img console=hvc0 earlyprintk=xen $kargs,$initrd")
 	markers=("(XEN) Xen version" "PVPERF dom0: init" "PVPERF dom0: toolstack ready"
 		"PVPERF dom0: domU created" "[domU] PVPERF domU: init" "[domU] PVPERF domU: done"
@@ -142,7 +164,8 @@ else
 fi
 
 # Lines that end a run at once: a kernel or Xen panic, in any guest.
-PANIC_RE='Kernel panic - not syncing|\(XEN\) Panic on CPU|\(XEN\) Hardware Dom0 crashed|BUG: soft lockup|INFO: task .* blocked for more than'
+PANIC_RE='Kernel panic - not syncing|\(XEN\) Panic on CPU|\(XEN\) Hardware Dom0 crashed'
+PANIC_RE+='|BUG: soft lockup|INFO: task .* blocked for more than'
 
 # fail WHY [domU]: one line, then the last 40 console lines (of the domU
 # alone when it is the domU that failed: dom0 goes on printing after it).
@@ -151,7 +174,8 @@ fail() {
 	kill "$qpid" 2>/dev/null || true
 	wait "$qpid" 2>/dev/null || true
 	# A benchmark that started and never printed its figure is named.
-	run=$(tr -d '\r' <"$log_file" | sed -n 's/^\(\[domU\] \)\{0,1\}PVPERF-\(RUN\|BENCH\) \([^ ]* [^ ]*\).*/\2 \3/p' |
+	run=$(tr -d '\r' <"$log_file" |
+		sed -n 's/^\(\[domU\] \)\{0,1\}PVPERF-\(RUN\|BENCH\) \([^ ]* [^ ]*\).*/\2 \3/p' |
 		tail -n 1)
 	# shellcheck disable=SC2086
 	[ "${run%% *}" = RUN ] && set -- $run && why="$why, during benchmark $3 in the $2"
@@ -175,9 +199,9 @@ start=$(date +%s)
 qpid=$!
 trap 'kill $qpid 2>/dev/null || true' EXIT
 
-# A benchmark that finishes is progress too: it is shown, and the wait for
-# the next marker starts again.
-benches=0
+# A benchmark that finishes, or a long step's progress line, is progress
+# too: it is shown, and the wait for the next marker starts again.
+benches=0 progress=0
 for m in "${markers[@]}"; do
 	deadline=$(($(date +%s) + marker_timeout))
 	while ! grep -qF -- "$m" "$log_file"; do
@@ -185,12 +209,22 @@ for m in "${markers[@]}"; do
 		if [ "$n" -gt "$benches" ]; then
 			benches=$n
 			deadline=$(($(date +%s) + marker_timeout))
-			log "$(printf '%4ss' $(($(date +%s) - start)))   benchmark $n: $(grep -a 'PVPERF-BENCH ' "$log_file" |
+			log "$(printf '%4ss' $(($(date +%s) - start)))   benchmark $n: $(
+				grep -a 'PVPERF-BENCH ' "$log_file" |
 				tail -n 1 | sed 's/^.*PVPERF-BENCH //' | awk '{ print $1, $2 }')"
+		fi
+		n=$(grep -ac 'PVPERF-PROGRESS ' "$log_file" || true)
+		if [ "$n" -gt "$progress" ]; then
+			progress=$n
+			deadline=$(($(date +%s) + marker_timeout))
+			log "$(printf '%4ss' $(($(date +%s) - start)))   $(
+				grep -a 'PVPERF-PROGRESS ' "$log_file" |
+				tail -n 1 | tr -d '\r' | sed 's/^.*PVPERF-PROGRESS //')"
 		fi
 		if grep -qE "$PANIC_RE" "$log_file"; then
 			sleep 2 # let the panic's backtrace reach the log
-			what=$(grep -a -m1 -oE "(\[domU\] )?($PANIC_RE).*" "$log_file" | tr -d '\r' | cut -c1-160)
+			what=$(grep -a -m1 -oE "(\[domU\] )?($PANIC_RE).*" "$log_file" |
+				tr -d '\r' | cut -c1-160)
 			case "$what" in
 			"[domU] "*) fail "$what before marker '$m'" domU ;;
 			*) fail "$what before marker '$m'" ;;
@@ -200,7 +234,8 @@ for m in "${markers[@]}"; do
 			# It may have printed the marker and powered off since
 			# the grep above (a native boot ends in a second).
 			grep -qF -- "$m" "$log_file" && continue
-			fail "QEMU exited before marker '$m' ($(tail -n 2 "$log_file.qemu-stderr" | tr '\n' ' '))"
+			fail "QEMU exited before marker '$m' ($(tail -n 2 "$log_file.qemu-stderr" |
+				tr '\n' ' '))"
 		fi
 		[ "$(date +%s)" -lt "$deadline" ] ||
 			fail "marker '$m' not seen within ${marker_timeout}s (hang?)"
@@ -210,7 +245,8 @@ for m in "${markers[@]}"; do
 done
 deadline=$(($(date +%s) + 120))
 while kill -0 "$qpid" 2>/dev/null; do
-	[ "$(date +%s)" -lt "$deadline" ] || fail "the machine did not power off within 120s of the last marker"
+	[ "$(date +%s)" -lt "$deadline" ] ||
+		fail "the machine did not power off within 120s of the last marker"
 	sleep 0.5
 done
 wait "$qpid" || true
@@ -250,7 +286,8 @@ tr -d '\r' <"$log_file" | awk -v r0="$first_role" -v expect_kunit="$expect_kunit
 			if (expect_kunit && !kunit[r])
 				print "FAIL", r, "kunit-ran", "no KUnit results on the console"
 			else if (kunit_off && kunit[r])
-				print "FAIL", r, "kunit-off", kunit[r] " KUnit results despite kunit.enable=0"
+				print "FAIL", r, "kunit-off",
+					kunit[r] " KUnit results despite kunit.enable=0"
 	}
 ' >"$results"
 
@@ -263,8 +300,13 @@ tr -d '\r' <"$log_file" | sed -n 's/^\(\[domU\] \)\{0,1\}PVPERF-BENCH //p' >"$OU
 tr -d '\r' <"$log_file" | sed -n 's/^PVPERF-XEN //p' >"$OUT/logs/$name.xen"
 tr -d '\r' <"$log_file" | sed -n 's/^\(\[domU\] \)\{0,1\}PVPERF-DBGHC //p' >"$OUT/logs/$name.dbghc"
 
+# The stress plan's figures: "role key=value ...".
+tr -d '\r' <"$log_file" |
+	sed -n 's/^\(\[domU\] \)\{0,1\}PVPERF-STRESS //p' >"$OUT/logs/$name.stress"
+
 # What one op moved: "role op dir/name delta iterations".
-tr -d '\r' <"$log_file" | sed -n 's/^\(\[domU\] \)\{0,1\}PVPERF-BENCHSTAT //p' >"$OUT/logs/$name.benchstat"
+tr -d '\r' <"$log_file" |
+	sed -n 's/^\(\[domU\] \)\{0,1\}PVPERF-BENCHSTAT //p' >"$OUT/logs/$name.benchstat"
 
 # The statistics the guests dumped: "role dir/name value".
 tr -d '\r' <"$log_file" | sed -n 's/^\(\[domU\] \)\{0,1\}PVPERF-STAT //p' >"$OUT/logs/$name.stats"
@@ -278,12 +320,14 @@ if [ "$quiet" = 0 ]; then
 		echo "== statistics at the end of the run ($mode/$kernel; non-zero counters)"
 		awk '$3 != 0 { printf "  %-5s %-40s %s\n", $1, $2, $3 }' "$OUT/logs/$name.stats"
 		echo "== hypercalls by number ($mode/$kernel)"
-		tr -d '\r' <"$log_file" | sed -n 's/^\(\[domU\] \)\{0,1\}PVPERF-HCALL \([^ ]*\) /  \2: /p'
+		tr -d '\r' <"$log_file" |
+			sed -n 's/^\(\[domU\] \)\{0,1\}PVPERF-HCALL \([^ ]*\) /  \2: /p'
 	fi
 fi
 if grep -q '^FAIL' "$results"; then
-	printf 'xen-pvperf: %s: error: %s\n' "$STEP" \
-		"$(grep -c '^FAIL' "$results") guest check(s) failed: $(grep -m1 '^FAIL' "$results")" >&2
+	printf 'xen-pvperf: %s: error: %s guest check(s) failed: %s\n' "$STEP" \
+		"$(grep -c '^FAIL' "$results")" "$(grep -m1 '^FAIL' "$results")" >&2
 	exit 1
 fi
-log "passed: $(grep -c '^ok' "$results" || true) checks ok, $(grep -c '^skip' "$results" || true) skipped"
+log "passed: $(grep -c '^ok' "$results" || true) checks ok," \
+	"$(grep -c '^skip' "$results" || true) skipped"

@@ -25,7 +25,8 @@ while [ $# -gt 0 ]; do
 	-h | --help) usage; exit 0 ;;
 	--kernel) want_kernel "${2-}"; shift ;;
 	--jobs)
-		[ $# -ge 2 ] && [[ $2 =~ ^[1-9][0-9]*$ ]] || usage_error "--jobs needs a positive number"
+		[ $# -ge 2 ] && [[ $2 =~ ^[1-9][0-9]*$ ]] ||
+			usage_error "--jobs needs a positive number"
 		jobs=$2
 		shift
 		;;
@@ -47,7 +48,7 @@ export KBUILD_BUILD_TIMESTAMP="1970-01-01"
 fragments_of() {
 	local c=$HARNESS/configs
 	case "$1" in
-	series) echo "$c/pvguest.config $c/series.config" ;;
+	series | am) echo "$c/pvguest.config $c/series.config" ;;
 	nodebugfs) echo "$c/pvguest.config $c/nodebugfs.config" ;;
 	nopv) echo "$c/pvguest.config $c/nopv.config" ;;
 	control) echo "$c/pvguest.config $c/control.config" ;;
@@ -75,16 +76,19 @@ configure() {
 	# shellcheck disable=SC2086
 	sum=$(cat $frags | sha256sum | cut -c1-16)
 	mkdir -p "$b"
-	if [ ! -f "$b/.config" ] || [ "$(cat "$b/.xen-pvperf-fragments" 2>/dev/null)" != "$sum" ]; then
+	if [ ! -f "$b/.config" ] ||
+		[ "$(cat "$b/.xen-pvperf-fragments" 2>/dev/null)" != "$sum" ]; then
 		log "$name: configuring from $(echo "$frags" | xargs -n1 basename | tr '\n' ' ')"
 		merged_fragments "$frags" >"$b/.xen-pvperf-allconfig"
 		make -C "$tree" O="$b" -s KCONFIG_ALLCONFIG="$b/.xen-pvperf-allconfig" \
 			allnoconfig >"$b/.xen-pvperf-config.log" 2>&1 ||
-			die "$name: kernel configuration failed: $(tail -n 3 "$b/.xen-pvperf-config.log" | tr '\n' ' ')"
+			die "$name: kernel configuration failed:" \
+				"$(tail -n 3 "$b/.xen-pvperf-config.log" | tr '\n' ' ')"
 		echo "$sum" >"$b/.xen-pvperf-fragments"
 	else
 		make -C "$tree" O="$b" -s olddefconfig >"$b/.xen-pvperf-config.log" 2>&1 ||
-			die "$name: kernel configuration failed: $(tail -n 3 "$b/.xen-pvperf-config.log" | tr '\n' ' ')"
+			die "$name: kernel configuration failed:" \
+				"$(tail -n 3 "$b/.xen-pvperf-config.log" | tr '\n' ' ')"
 	fi
 	merged_fragments "$frags" | while read -r line; do
 		[ -n "$unchecked" ] && echo "$line" | grep -qE "$unchecked" && continue
@@ -98,7 +102,9 @@ configure() {
 		*) grep -qx "$line" "$b/.config" && continue ;;
 		esac
 		rm -f "$b/.xen-pvperf-fragments"
-		die "$name: config option '$line' from the fragments did not stick (now: $(grep -E "^(# )?$sym[= ]" "$b/.config" || echo unset)); a dependency is missing"
+		die "$name: config option '$line' from the fragments did not stick" \
+			"(now: $(grep -E "^(# )?$sym[= ]" "$b/.config" || echo unset));" \
+			"a dependency is missing"
 	done
 }
 
@@ -121,7 +127,8 @@ build_one() {
 		sleep 2
 		if [ $(($(date +%s) - last)) -ge 60 ]; then
 			last=$(date +%s)
-			log "$name: $(grep -c '^  CC' "$log" || true) files compiled, $((last - start))s"
+			log "$name: $(grep -c '^  CC' "$log" || true) files compiled," \
+				"$((last - start))s"
 		fi
 	done
 	wait "$pid" || rc=$?
@@ -132,7 +139,8 @@ build_one() {
 		tail -n 10 "$log" >&2
 		die "$name: make failed (exit $rc); full log: $log"
 	fi
-	log "$name: built $(kernel_image "$name") ($(($(date +%s) - start))s, $(grep -c '^  CC' "$log" || true) files compiled)"
+	log "$name: built $(kernel_image "$name") ($(($(date +%s) - start))s," \
+		"$(grep -c '^  CC' "$log" || true) files compiled)"
 }
 
 for k in $kernels; do

@@ -112,7 +112,8 @@ report_test() {
 	if python3 "$HARNESS/report.py" --logs "$OUT/logs" "$2" >"$out" 2>&1; then
 		result ok "$1"
 	else
-		result FAIL "$1" "$(grep -c 'error:' "$out") finding(s), first: $(grep -m1 'error:' "$out")"
+		result FAIL "$1" \
+			"$(grep -c 'error:' "$out") finding(s), first: $(grep -m1 'error:' "$out")"
 	fi
 	grep -E '^(gate|crosscheck) |error:' "$out" | sed 's/^/  /' || true
 }
@@ -134,21 +135,23 @@ selftests_x86_test() {
 # into one clear line naming the benchmark, and the tail of its console.
 injected_panic_test() {
 	local out=$OUT/logs/injected-panic.out
+	local name="domU panic during a benchmark is reported with the op and the console tail"
+	local why="Kernel panic - not syncing.*, during benchmark signal in the domU"
 	# No KUnit here: the suites run in the traced boots, and in this
 	# boot's two-vCPU dom0 they once died of an unhandled int3 at a
 	# static-key site being patched (Documentation/xen/pvperf.rst,
 	# "Known problems"), which is not what this boot tests.
 	stage "boot xen series, domU panic" "$HARNESS/boot.sh" --mode xen --kernel series \
-		--append "pvperf.plan=check pvperf.ops=null_syscall+signal pvperf.panic=domU:signal kunit.enable=0" \
+		--append "pvperf.plan=check pvperf.ops=null_syscall+signal" \
+		--append "pvperf.panic=domU:signal kunit.enable=0" \
 		--name boot-injected-panic --quiet >"$out" 2>&1
 	if [ $? = 1 ] &&
-		grep -q "error: \[domU\] Kernel panic - not syncing.*, during benchmark signal in the domU" "$out" &&
+		grep -q "error: \[domU\] $why" "$out" &&
 		grep -q -- "--- last 40 console lines of the domU ---" "$out" &&
 		grep -q "^\[domU\] PVPERF domU: crashing on request" "$out"; then
-		result ok "domU panic during a benchmark is reported with the op and the console tail"
+		result ok "$name"
 	else
-		result FAIL "domU panic during a benchmark is reported with the op and the console tail" \
-			"$(head -n 3 "$out" | tr '\n' ' ')"
+		result FAIL "$name" "$(head -n 3 "$out" | tr '\n' ' ')"
 	fi
 }
 
@@ -157,10 +160,14 @@ injected_panic_test() {
 bad_param_test() {
 	local out=$OUT/logs/bad-param.out r=$OUT/logs/boot-bad-param.results
 	local name="pvperf.pcp_high_fraction=3 fails the boot with what it takes"
-	stage "boot native series, bad parameters" "$HARNESS/boot.sh" --mode native --kernel series \
-		--append "pvperf.plan=bench pvperf.ops=calibrate pvperf.pcp_high_fraction=3 xen_inline_irq=maybe" \
+	stage "boot native series, bad parameters" "$HARNESS/boot.sh" \
+		--mode native --kernel series \
+		--append "pvperf.plan=bench pvperf.ops=calibrate pvperf.pcp_high_fraction=3" \
+		--append xen_inline_irq=maybe \
 		--name boot-bad-param --quiet >"$out" 2>&1
-	if [ $? = 1 ] && grep -q "^FAIL native pcp-high-fraction .*takes 0 or a number of 8 and up" "$r"; then
+	if [ $? = 1 ] &&
+		grep -q "^FAIL native pcp-high-fraction .*takes 0 or a number of 8 and up" "$r"
+	then
 		result ok "$name"
 	else
 		result FAIL "$name" "$(head -n 3 "$out" | tr '\n' ' ')"
@@ -169,7 +176,60 @@ bad_param_test() {
 	if grep -q "^ok native inline-irq-param-rejected" "$r"; then
 		result ok "$name"
 	else
-		result FAIL "$name" "$(grep inline-irq "$r" || echo "no inline-irq-param-rejected check in $r")"
+		result FAIL "$name" \
+			"$(grep inline-irq "$r" || echo "no inline-irq-param-rejected check in $r")"
+	fi
+}
+
+# PV spinlocks under overcommit (stress.sh, shorter): locktorture in a
+# domU of four vCPUs on two CPUs with vCPU hotplug; the KUnit suite
+# xen_qspinlock must have run, not been skipped, in dom0 and the domU.
+stress_test() {
+	local r=$OUT/logs/stress-check.results role n name
+	boot_test xen series stress-check \
+		--append "pvperf.plan=stress pvperf.domu_vcpus=4 pvperf.stress_secs=60" \
+		--append "pvperf.stress_hotplug=20 kunit.filter_glob=xen_qspinlock"
+	for role in dom0 domU; do
+		name="KUnit xen_qspinlock ran in the $role of the stress boot"
+		n=$(grep -c "^ok $role kunit:xen_qspinlock\." "$r" 2>/dev/null || true)
+		if [ "$n" = 4 ]; then
+			result ok "$name"
+		else
+			result FAIL "$name" "$n of 4 cases passed: $(
+				grep "kunit:xen_qspinlock" "$r" 2>/dev/null | grep -v '^ok' |
+				head -n 1)"
+		fi
+	done
+	[ -s "$OUT/logs/stress-check.stress" ] && sed 's/^/  /' "$OUT/logs/stress-check.stress"
+	return 0
+}
+
+# The native unlock site: the bytes the KUnit suite xen_unlock_site
+# printed in the series' native boot, disassembled: one store, no NOP.
+unlock_site_test() {
+	local log=$OUT/logs/boot-native-series.log hex dis
+	local name="native unlock site is one store, no NOP (objdump)"
+	hex=$(tr -d '\r' <"$log" | sed -n 's/.*xen_unlock_test_site: \([0-9a-f ]*\)$/\1/p' |
+		head -n 1)
+	if [ -z "$hex" ]; then
+		result FAIL "$name" "no 'xen_unlock_test_site:' bytes in $log"
+		return
+	fi
+	python3 -c 'import sys; sys.stdout.buffer.write(bytes.fromhex(sys.argv[1]))' "$hex" \
+		>"$OUT/logs/unlock-site.bin"
+	dis=$(objdump -D -b binary -m i386:x86-64 "$OUT/logs/unlock-site.bin" |
+		sed -n 's/^ *[0-9a-f]*:\t//p')
+	echo "$dis" | head -n 6 | sed 's/^/  /'
+	# objdump: "ds movb $0x0,0x0(%rdi,%riz,1)", and no NOP right after it
+	# (the NOPs that pad the function come after its ret).
+	if echo "$dis" | awk '/movb +\$0x0,(%ds:)?0x0\(%rdi,%riz,1\)/ { site = NR }
+			site && NR == site + 1 { after = $0 }
+			END { exit !(site && after !~ /nop/) }'; then
+		result ok "$name"
+	else
+		result FAIL "$name" \
+			"want 'ds movb \$0x0,0x0(%rdi,%riz,1)' and no NOP after it, have: $(
+			echo "$dis" | head -n 3 | tr '\t\n' '  ')"
 	fi
 }
 
@@ -185,13 +245,15 @@ if [ "$host_only" = 0 ] && run_stage apply "$HARNESS/apply.sh"; then
 	for k in $KERNELS; do
 		run_stage "build $k" "$HARNESS/build.sh" --kernel "$k" && built="$built $k"
 	done
-	if [ -n "$built" ] && run_stage rootfs "$HARNESS/rootfs.sh" $(printf -- '--kernel %s ' $built); then
+	if [ -n "$built" ] &&
+		run_stage rootfs "$HARNESS/rootfs.sh" $(printf -- '--kernel %s ' $built); then
 		# Under Xen: the domU runs its checks, then every benchmark with
 		# xentrace counting its entries into Xen (the gate below); under
 		# -icount, so that timer ticks come per instruction executed,
 		# not per second of a host that may be busy.
 		for k in $built; do
-			boot_test xen "$k" "trace-xen-$k" --icount --trace --append pvperf.plan=check
+			boot_test xen "$k" "trace-xen-$k" --icount --trace \
+				--append pvperf.plan=check
 			boot_test native "$k" "boot-native-$k"
 		done
 		# -icount: the guest clock must count instructions (calibrate).
@@ -207,8 +269,14 @@ if [ "$host_only" = 0 ] && run_stage apply "$HARNESS/apply.sh"; then
 			;;
 		esac
 		case " $built " in *" series "*)
+			unlock_site_test
 			injected_panic_test
 			bad_param_test
+			stress_test
+			# The exported series: checkpatch per patch, git am on a
+			# fresh pristine tree, equal to the series tree, builds.
+			run_counted series "$HARNESS/series.sh" --no-report \
+				--out "$OUT/series-check"
 			;;
 		esac
 	fi

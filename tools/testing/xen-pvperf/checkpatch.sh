@@ -11,7 +11,8 @@ usage() {
 	cat <<EOF
 usage: checkpatch.sh [-h] [FILE...]
   Checks the given series files (default: every file of the series:
-  $OVERLAY_DIRS $OVERLAY_TOP) with the pristine tree's checkpatch.pl.
+  $OVERLAY_DIRS $OVERLAY_TOP, and the harness files git tracks in
+  tools/testing/xen-pvperf) with the pristine tree's checkpatch.pl.
 EOF
 }
 
@@ -53,7 +54,11 @@ fi
 cd "$REPO"
 if [ ${#files[@]} = 0 ]; then
 	# shellcheck disable=SC2086
-	mapfile -t files < <(find $OVERLAY_DIRS $OVERLAY_TOP -type f 2>/dev/null | LC_ALL=C sort)
+	mapfile -t files < <({
+		find $OVERLAY_DIRS $OVERLAY_TOP -type f 2>/dev/null
+		# The harness is the last patch of 'make series'.
+		git ls-files tools/testing/xen-pvperf
+	} | LC_ALL=C sort)
 fi
 
 bad=0

@@ -19,9 +19,11 @@ OVERLAY_DIRS="arch drivers include Documentation tools/objtool"
 OVERLAY_TOP="Kconfig.xen MAINTAINERS.patch"
 
 # Kernels the harness builds by default, and those built on demand:
-# nodebugfs is the series without CONFIG_XEN_DEBUG_FS (overhead.sh).
+# nodebugfs is the series without CONFIG_XEN_DEBUG_FS (overhead.sh); am
+# is the series' config built from the tree that git am made of the
+# exported series (series.sh).
 KERNELS="series baseline"
-EXTRA_KERNELS="nodebugfs nopv control"
+EXTRA_KERNELS="nodebugfs nopv control am"
 
 T0=$(date +%s)
 
@@ -45,7 +47,8 @@ need_cmd() {
 	local c
 	for c in "$@"; do
 		command -v "$c" >/dev/null 2>&1 ||
-			die "command '$c' not found; run 'make setup' (installs the harness's Debian packages)"
+			die "command '$c' not found;" \
+				"run 'make setup' (installs the harness's Debian packages)"
 	done
 }
 
@@ -70,6 +73,7 @@ kernel_tree() {
 	case "$1" in
 	series | nodebugfs | nopv | control) series_dir ;;
 	baseline) pristine_dir ;;
+	am) printf '%s/am\n' "$(tree_root)" ;;
 	*) die "unknown kernel '$1' (known: $KERNELS $EXTRA_KERNELS)" ;;
 	esac
 }
@@ -101,4 +105,23 @@ run_with_timeout() {
 		die "$what timed out after ${secs}s"
 	fi
 	return "$rc"
+}
+
+# table_flags ARGS...: the flags of overhead.sh and spinbench.sh, --runs N
+# (sets runs) and --table-only (sets boot=0); -h calls the caller's usage.
+table_flags() {
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		-h | --help) usage; exit 0 ;;
+		--runs)
+			[ $# -ge 2 ] && [[ $2 =~ ^[1-9][0-9]*$ ]] ||
+				usage_error "--runs needs a positive number"
+			runs=$2
+			shift
+			;;
+		--table-only) boot=0 ;;
+		*) usage_error "unknown argument '$1'" ;;
+		esac
+		shift
+	done
 }

@@ -28,19 +28,7 @@ EOF
 
 runs=1
 boot=1
-while [ $# -gt 0 ]; do
-	case "$1" in
-	-h | --help) usage; exit 0 ;;
-	--runs)
-		[ $# -ge 2 ] && [[ $2 =~ ^[1-9][0-9]*$ ]] || usage_error "--runs needs a positive number"
-		runs=$2
-		shift
-		;;
-	--table-only) boot=0 ;;
-	*) usage_error "unknown argument '$1'" ;;
-	esac
-	shift
-done
+table_flags "$@"
 
 configs="nodebugfs:nodebugfs:off control:control:off stats-off:series:off stats-on:series:on"
 if [ "$boot" = 1 ]; then
@@ -53,7 +41,8 @@ if [ "$boot" = 1 ]; then
 		for r in $(seq "$runs"); do
 			log "$cname, run $r of $runs"
 			"$HARNESS/boot.sh" --mode xen --kernel "$kernel" --stats "$stats" --icount \
-				--append "pvperf.plan=bench pvperf.dom0bench=0 kunit.enable=0" --name "overhead-$cname-$r" --quiet
+				--append "pvperf.plan=bench pvperf.dom0bench=0 kunit.enable=0" \
+				--name "overhead-$cname-$r" --quiet
 		done
 	done
 fi
@@ -63,15 +52,16 @@ runs=$(find "$OUT/logs" -name 'overhead-stats-on-*.bench' | wc -l)
 table=$OUT/stats-overhead.txt
 for c in $configs; do
 	IFS=: read -r cname kernel stats <<<"$c"
-	cat "$OUT"/logs/overhead-"$cname"-*.bench | awk -v c="$cname" '$1 == "domU" { print c, $2, $5 }'
+	cat "$OUT"/logs/overhead-"$cname"-*.bench |
+		awk -v c="$cname" '$1 == "domU" { print c, $2, $5 }'
 done | awk '
 	{ k = $1 " " $2; if (!(k in m) || $3 < m[k]) m[k] = $3; ops[$2] = 1 }
 	END {
 		for (op in ops) {
 			a = m["nodebugfs " op]; k = m["control " op]
 			b = m["stats-off " op]; c = m["stats-on " op]
-			printf "%-16s %12.2f %12.2f %12.2f %12.2f %9.4f %9.4f %9.4f\n", op, a, k, b, c,
-				a ? k / a : 0, a ? b / a : 0, b ? c / b : 0
+			printf "%-16s %12.2f %12.2f %12.2f %12.2f %9.4f %9.4f %9.4f\n",
+				op, a, k, b, c, a ? k / a : 0, a ? b / a : 0, b ? c / b : 0
 		}
 	}' | sort >"$table.tmp"
 {
@@ -87,14 +77,16 @@ st=$OUT/logs/overhead-stats-on-1.benchstat
 if [ -s "$st" ]; then
 	{
 		echo
-		echo "# per op in the domU, from the series' counters (pvbench -d, over the batches)"
-		printf "%-16s %10s %10s %10s %10s %10s\n" op hcall_dir hcall_mc mmu_upd_hc mc_batches \
-			load_tls
+		echo "# per op in the domU, from the series' counters" \
+			"(pvbench -d, over the batches)"
+		printf "%-16s %10s %10s %10s %10s %10s\n" op hcall_dir hcall_mc mmu_upd_hc \
+			mc_batches load_tls
 		awk '$1 == "domU" { v[$2 " " $3] = $4 / $5; ops[$2] = 1 }
 		END {
 			for (op in ops)
 				printf "%-16s %10.2f %10.2f %10.2f %10.2f %10.2f\n", op,
-					v[op " hypercalls/direct"], v[op " hypercalls/in_multicall"],
+					v[op " hypercalls/direct"],
+					v[op " hypercalls/in_multicall"],
 					v[op " mmu/mmu_update_hypercalls"],
 					v[op " multicalls/batches"], v[op " tls/load_tls"]
 		}' "$st" | sort

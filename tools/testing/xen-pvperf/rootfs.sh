@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # rootfs: build the initramfs images.
-#   out/rootfs/guest.cpio.gz         busybox + /init (+ test programs):
+#   out/rootfs/guest.cpio.gz         busybox + /init (+ test programs and
+#                                    each kernel's locktorture modules):
 #                                    the domU's and the native boot's root
 #   out/rootfs/dom0-KERNEL.cpio.gz   guest + the Xen toolstack from Debian's
 #                                    packages (xenstored, xenconsoled, xl and
@@ -37,9 +38,11 @@ TOOLS="xl xenstored xenconsoled xen-init-dom0 xentrace"
 [ -x "$BUSYBOX" ] && ! ldd "$BUSYBOX" >/dev/null 2>&1 ||
 	die "static busybox not found at $BUSYBOX; run 'make setup' (installs busybox-static)"
 for t in $TOOLS; do
-	[ -x "$XEN_BIN/$t" ] || die "Xen tool $XEN_BIN/$t not found; run 'make setup' (installs xen-utils-4.17)"
+	[ -x "$XEN_BIN/$t" ] ||
+		die "Xen tool $XEN_BIN/$t not found; run 'make setup' (installs xen-utils-4.17)"
 done
-[ -x /usr/bin/xenstore ] || die "/usr/bin/xenstore not found; run 'make setup' (installs xenstore-utils)"
+[ -x /usr/bin/xenstore ] ||
+	die "/usr/bin/xenstore not found; run 'make setup' (installs xenstore-utils)"
 
 dest=$OUT/rootfs
 mkdir -p "$dest"
@@ -75,10 +78,29 @@ make_guest() {
 	for t in $SELFTESTS_X86_32; do
 		install -m 0755 "$work/selftests/x86/${t}_32" "$r/opt/selftests/x86/"
 	done
+	add_modules "$r"
 	if [ -n "${LMBENCH_DIR:-}" ]; then
 		mkdir -p "$r/opt/lmbench"
 		cp "${LMBENCH_FILES[@]}" "$r/opt/lmbench/"
 	fi
+}
+
+# The modules the guests load (locktorture for pvperf.plan=stress), of
+# every kernel made here, in /lib/modules/RELEASE/ of the guest image.
+MODULES="kernel/torture.ko kernel/locking/locktorture.ko"
+add_modules() {
+	local r=$1 k b rel m
+	for k in $kernels; do
+		b=$(kernel_builddir "$k")
+		rel=$(cat "$b/include/config/kernel.release" 2>/dev/null) ||
+			die "no $k kernel in $b; run 'make build'"
+		for m in $MODULES; do
+			[ -f "$b/$m" ] ||
+				die "no $m in $b (CONFIG_LOCK_TORTURE_TEST=m); run 'make build'"
+			mkdir -p "$r/lib/modules/$rel"
+			cp "$b/$m" "$r/lib/modules/$rel/"
+		done
+	done
 }
 
 # add_elf ROOT FILE: FILE and the shared libraries it needs.
@@ -123,9 +145,13 @@ if [ -n "${LMBENCH_DIR:-}" ]; then
 	[ -d "$LMBENCH_DIR" ] || die "LMBENCH_DIR=$LMBENCH_DIR is not a folder"
 	for p in lat_syscall lat_ctx lat_pipe lat_sig lat_pagefault lat_mmap lat_proc; do
 		f=$LMBENCH_DIR/$p
-		[ -x "$f" ] || die "LMBENCH_DIR: no executable $p in $LMBENCH_DIR (need lat_syscall lat_ctx lat_pipe lat_sig lat_pagefault lat_mmap lat_proc)"
+		[ -x "$f" ] || die "LMBENCH_DIR: no executable $p in $LMBENCH_DIR" \
+			"(need lat_syscall lat_ctx lat_pipe lat_sig" \
+			"lat_pagefault lat_mmap lat_proc)"
 		LANG=C file -L "$f" | grep -q 'statically linked' ||
-			die "LMBENCH_DIR: $f is not a static binary (the guests have no C library; build lmbench with LDFLAGS=-static)"
+			die "LMBENCH_DIR: $f is not a static binary" \
+				"(the guests have no C library;" \
+				"build lmbench with LDFLAGS=-static)"
 		LMBENCH_FILES+=("$f")
 	done
 fi
@@ -133,12 +159,14 @@ fi
 log "guest programs"
 for p in pvbench pvtrace; do
 	gcc -static -O2 -Wall -Wextra -Werror -o "$work/$p" "$HARNESS/bench/$p.c" ||
-		die "cannot build bench/$p.c (compiler messages above; gcc or libc6-dev missing: run 'make setup')"
+		die "cannot build bench/$p.c (compiler messages above;" \
+			"gcc or libc6-dev missing: run 'make setup')"
 done
 # The kernel tree's own tests of mmap, mprotect, mremap and munmap, from
 # the pristine tree of the same version (static, against the C library's
 # kernel headers).
-SELFTESTS_VM="mremap_test mremap_dontunmap map_fixed_noreplace map_populate madv_populate mlock2-tests soft-dirty"
+SELFTESTS_VM="mremap_test mremap_dontunmap map_fixed_noreplace map_populate"
+SELFTESTS_VM+=" madv_populate mlock2-tests soft-dirty"
 log "selftests/vm: $SELFTESTS_VM"
 vmdir=$(pristine_dir)/tools/testing/selftests/vm
 [ -d "$vmdir" ] || die "no $vmdir; run 'make apply' (unpacks the kernel source)"
@@ -151,7 +179,8 @@ for t in $SELFTESTS_VM; do
 		src=$work/selftests/soft-dirty.c
 		sed -e '/^\ttest_hugepage(pagemap_fd, pagesize);$/d' \
 			-e 's/ksft_set_plan(15);/ksft_set_plan(13);/' "$vmdir/$t.c" >"$src"
-		if grep -q 'test_hugepage(pagemap_fd' "$src" || ! grep -q 'ksft_set_plan(13)' "$src"; then
+		if grep -q 'test_hugepage(pagemap_fd' "$src" ||
+			! grep -q 'ksft_set_plan(13)' "$src"; then
 			die "selftests/vm/soft-dirty.c changed: cannot leave out its huge-page case"
 		fi
 	fi
@@ -179,8 +208,10 @@ x86_selftest() {
 	mkdir -p "$work/selftests/x86"
 	gcc -m"$bits" -static -no-pie -O2 -std=gnu99 -pthread -Wall -o "$out" \
 		"${src[@]}" -lrt -ldl -lm >"$out.log" 2>&1 ||
-		die "cannot build selftests/x86/${t}_$bits: $(grep -m 2 -E 'error|cannot find' "$out.log" | tr '\n' ' ')" \
-			"$([ "$bits" = 32 ] && echo "(32-bit needs gcc-multilib: run 'make setup')")"
+		die "cannot build selftests/x86/${t}_$bits:" \
+			"$(grep -m 2 -E 'error|cannot find' "$out.log" | tr '\n' ' ')" \
+			"$([ "$bits" = 32 ] &&
+				echo "(32-bit needs gcc-multilib: run 'make setup')")"
 }
 for t in $SELFTESTS_X86_64; do
 	case $t in

@@ -56,7 +56,8 @@ while [ $# -gt 0 ]; do
 	shift
 done
 # The benchmarks the guests know: BENCH_OPS in rootfs/init.
-known=$(sed -n '/^BENCH_OPS="/,/"$/p' "$HARNESS/rootfs/init" | grep -oE '[a-z0-9_]+:' | tr -d : | tr '\n' ' ')
+known=$(sed -n '/^BENCH_OPS="/,/"$/p' "$HARNESS/rootfs/init" |
+	grep -oE '[a-z0-9_]+:' | tr -d : | tr '\n' ' ')
 for o in ${ops//,/ }; do
 	case " $known" in
 	*" $o "*) ;;
@@ -114,12 +115,18 @@ for k in series nopv baseline; do
 done
 
 echo
-echo "== report ($(cat "$OUT/upstream-version"); QEMU -icount shift=0: guest ns = instructions)"
+# The report also goes to out/report.txt, which the cover letter of
+# 'make series' carries.
 rc=0
+report=$OUT/report.txt.tmp
+echo "== report ($(cat "$OUT/upstream-version"), $(date -u '+%Y-%m-%d %H:%M UTC')," \
+	"--runs $runs; QEMU -icount shift=0: guest ns = instructions)" >"$report"
 python3 "$HARNESS/report.py" --logs "$OUT/logs" --json "$OUT/report.json" \
-	--svg "$OUT/report.svg" --crosscheck || rc=$?
+	--svg "$OUT/report.svg" --crosscheck >>"$report" 2>&1 || rc=$?
+cat "$report"
+mv "$report" "$OUT/report.txt"
 echo
-echo "wrote $OUT/report.json and $OUT/report.svg"
+echo "wrote $OUT/report.txt, $OUT/report.json and $OUT/report.svg"
 echo "stage times:"
 printf '%s' "$summary"
 echo "  total                      $(($(date +%s) - run_start))s"

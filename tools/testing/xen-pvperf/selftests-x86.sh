@@ -33,11 +33,13 @@ awk -v flaky=" $FLAKY " '
 		bad = 0
 		for (n in names) {
 			if (!(n in s) || !(n in b)) {
-				printf "FAIL %s: ran on one kernel only (series %s, baseline %s)\n", n,
+				printf "FAIL %s: ran on one kernel only " \
+					"(series %s, baseline %s)\n", n,
 					(n in s) ? "ran" : "missing", (n in b) ? "ran" : "missing"
 				bad = 1
 			} else if (index(flaky, " " n " "))
-				printf "ok   %s: exit %s, baseline exit %s (not compared: flaky under QEMU)\n", n, s[n], b[n]
+				printf "ok   %s: exit %s, baseline exit %s " \
+					"(not compared: flaky under QEMU)\n", n, s[n], b[n]
 			else if (s[n] == 0)
 				printf "ok   %s: passes (baseline: exit %s)\n", n, b[n]
 			else if (s[n] == b[n])
@@ -49,4 +51,5 @@ awk -v flaky=" $FLAKY " '
 		}
 		if (!length(names)) { print "FAIL no selftests/x86 result in either log"; bad = 1 }
 		exit bad
-	}' <(grep -a 'PVPERF-SELFTEST ' "$1" || true) <(grep -a 'PVPERF-SELFTEST ' "$2" || true) | sort -k2
+	}' <(grep -a 'PVPERF-SELFTEST ' "$1" || true) \
+		<(grep -a 'PVPERF-SELFTEST ' "$2" || true) | sort -k2

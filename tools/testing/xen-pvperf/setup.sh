@@ -25,7 +25,8 @@ done
 PACKAGES="$KSRC_PKG xen-hypervisor-4.17-amd64 xen-utils-4.17 xen-utils-common
 	xenstore-utils qemu-system-x86 busybox-static ccache
 	build-essential gcc-multilib bc flex bison libelf-dev libssl-dev dwarves
-	cpio xz-utils gzip kmod file python3 python3-ply python3-git python3-docutils ${XEN_PVPERF_EXTRA_PACKAGES:-}"
+	cpio xz-utils gzip kmod file python3 python3-ply python3-git python3-docutils
+	${XEN_PVPERF_EXTRA_PACKAGES:-}"
 
 missing=""
 for p in $PACKAGES; do
@@ -38,7 +39,8 @@ log "missing:$missing"
 [ "$(id -u)" = 0 ] ||
 	die "missing packages:$missing; run 'make setup' as root, or 'apt-get install$missing'"
 command -v apt-get >/dev/null ||
-	die "missing packages:$missing and no apt-get here; this harness needs Debian 12 or compatible"
+	die "missing packages:$missing and no apt-get here;" \
+		"this harness needs Debian 12 or compatible"
 
 export DEBIAN_FRONTEND=noninteractive
 aptlog=$(mktemp)
@@ -53,7 +55,8 @@ for p in $missing; do
 	[ -n "$cand" ] && [ "$cand" != "(none)" ] || unknown="$unknown $p"
 done
 [ -z "$unknown" ] ||
-	die "package(s)$unknown not found in the configured Debian archive; this harness needs Debian 12 (bookworm) sources in /etc/apt/sources.list"
+	die "package(s)$unknown not found in the configured Debian archive;" \
+		"this harness needs Debian 12 (bookworm) sources in /etc/apt/sources.list"
 
 log "apt-get install$missing (a few minutes)"
 # shellcheck disable=SC2086

@@ -42,7 +42,10 @@
 #include "marker.h"
 
 #define PAGE	4096UL
-#define __maybe_unused	__attribute__((unused))
+#define __attr(a)	__attribute__(a)
+#define __maybe_unused	__attr((unused))
+#define READ_ONCE(x)	__atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define WRITE_ONCE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 static const char *op_name = "";	/* in every error message */
@@ -418,11 +421,11 @@ static void op_ctx_n(long n)
 	end_ring();
 }
 
-static volatile sig_atomic_t signals_seen;
+static sig_atomic_t signals_seen;	/* only through READ_ONCE, WRITE_ONCE */
 
 static void on_usr1(int sig __maybe_unused)
 {
-	signals_seen++;
+	WRITE_ONCE(signals_seen, READ_ONCE(signals_seen) + 1);
 }
 
 /* signal: deliver SIGUSR1 to ourselves and return from the handler. */
@@ -435,12 +438,12 @@ static void op_signal(long n)
 	sa.sa_handler = on_usr1;
 	if (sigaction(SIGUSR1, &sa, NULL))
 		die("sigaction");
-	signals_seen = 0;
+	WRITE_ONCE(signals_seen, 0);
 	for (i = 0; i < n; i++)
 		kill(getpid(), SIGUSR1);
-	if (signals_seen != n) {
+	if (READ_ONCE(signals_seen) != n) {
 		fprintf(stderr, "pvbench signal: %d of %ld signals handled\n",
-			(int)signals_seen, n);
+			(int)READ_ONCE(signals_seen), n);
 		exit(1);
 	}
 }
@@ -468,7 +471,7 @@ static void op_pagefault_file(long n)
 {
 	char path[] = "/tmp/pvbench.XXXXXX";
 	size_t len = 1024 * PAGE, off;
-	volatile char sum = 0;
+	char sum = 0;	/* through READ_ONCE, WRITE_ONCE: each page is read */
 	char *p;
 	int fd;
 
@@ -490,7 +493,7 @@ static void op_pagefault_file(long n)
 		if (p == MAP_FAILED)
 			die("mmap");
 		for (off = 0; off < this; off += PAGE)
-			sum += p[off];
+			WRITE_ONCE(sum, READ_ONCE(sum) + p[off]);
 		munmap(p, this);
 		n -= this / PAGE;
 	}
@@ -735,7 +738,7 @@ static const struct op {
 
 #define NR_OPS	ARRAY_SIZE(ops)
 
-static void usage(FILE *f)
+static void print_usage(FILE *f)
 {
 	size_t i;
 
@@ -755,7 +758,7 @@ static void usage(FILE *f)
 	fprintf(f, "\n");
 }
 
-static long positive(const char *flag, const char *s)
+static long parse_positive(const char *flag, const char *s)
 {
 	char *end;
 	long v;
@@ -783,11 +786,11 @@ int main(int argc, char **argv)
 	int c;
 
 	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-		usage(stdout);
+		print_usage(stdout);
 		return 0;
 	}
 	if (argc < 2 || argv[1][0] == '-') {
-		usage(stderr);
+		print_usage(stderr);
 		return 2;
 	}
 	for (i = 0; i < NR_OPS; i++)
@@ -795,7 +798,7 @@ int main(int argc, char **argv)
 			op = &ops[i];
 	if (!op) {
 		fprintf(stderr, "pvbench: unknown op '%s'\n", argv[1]);
-		usage(stderr);
+		print_usage(stderr);
 		return 2;
 	}
 	op_name = op->name;
@@ -806,22 +809,22 @@ int main(int argc, char **argv)
 			opt_deltas = 1;
 			break;
 		case 'n':
-			n = positive("-n", optarg);
+			n = parse_positive("-n", optarg);
 			break;
 		case 'r':
-			opt_batches = positive("-r", optarg);
+			opt_batches = parse_positive("-r", optarg);
 			break;
 		case 'm':
-			tag = positive("-m", optarg);
+			tag = parse_positive("-m", optarg);
 			break;
 		case 't':
-			opt_threads = positive("-t", optarg);
+			opt_threads = parse_positive("-t", optarg);
 			break;
 		case 's':
-			opt_size_kb = positive("-s", optarg);
+			opt_size_kb = parse_positive("-s", optarg);
 			break;
 		default:
-			usage(stderr);
+			print_usage(stderr);
 			return 2;
 		}
 	}
@@ -848,7 +851,8 @@ int main(int argc, char **argv)
 		mark(PVPERF_MARK_BEGIN, tag);
 	for (r = 0; r < opt_batches; r++) {
 		memset(mm_ns, 0, sizeof(mm_ns));
-		window_t0 = window_t1 = 0;
+		window_t0 = 0;
+		window_t1 = 0;
 		t0 = now_ns();
 		op->run(n);
 		t1 = now_ns();

@@ -95,8 +95,9 @@ static unsigned int cpu_dom[MAX_CPUS];	/* domain running there */
 static const char *file;
 static unsigned long long nrec;
 
-#define __printf(a, b)	__attribute__((format(printf, a, b)))
-#define __noreturn	__attribute__((noreturn))
+#define __attr(a)	__attribute__(a)
+#define __printf(a, b)	__attr((format(printf, a, b)))
+#define __noreturn	__attr((noreturn))
 
 static __printf(1, 2) __noreturn void fail(const char *fmt, ...)
 {

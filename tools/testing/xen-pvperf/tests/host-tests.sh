@@ -23,7 +23,8 @@ expect() {
 	case "$name" in *"$only"*) ;; *) return 0 ;; esac
 	"$@" >"$TMP/out" 2>&1 || got=$?
 	if [ "$got" != "$rc" ]; then
-		fail "$name" "exit $got, expected $rc; output: $(head -c 300 "$TMP/out" | tr '\n' ' ')"
+		fail "$name" \
+			"exit $got, expected $rc; output: $(head -c 300 "$TMP/out" | tr '\n' ' ')"
 	elif ! grep -qE -- "$pat" "$TMP/out"; then
 		fail "$name" "output lacks /$pat/: $(head -c 300 "$TMP/out" | tr '\n' ' ')"
 	else
@@ -32,26 +33,37 @@ expect() {
 }
 
 # Every stage: an unknown flag prints the usage and exits 2.
-for s in setup apply build rootfs boot checkpatch mkpatch run check overhead; do
+for s in setup apply build rootfs boot checkpatch mkpatch run check overhead stress spinbench \
+	series; do
 	expect "$s-unknown-flag" 2 "unknown argument '--bogus'.*|usage:" \
 		"$H/$s.sh" --bogus
 	expect "$s-help" 0 "^usage: $s.sh" "$H/$s.sh" --help
 done
 # selftests-x86.sh: the series' selftests/x86 end as the baseline's.
-printf '[domU] PVPERF-SELFTEST domU ldt_gdt_64 0 [OK] x\n[domU] PVPERF-SELFTEST domU sigreturn_32 1 [FAIL] y\n' >"$TMP/st-s.log"
-printf '[domU] PVPERF-SELFTEST domU ldt_gdt_64 1 [FAIL] x\n[domU] PVPERF-SELFTEST domU sigreturn_32 1 [FAIL] y\n' >"$TMP/st-b.log"
-expect selftests-x86-agree 0 "^ok   sigreturn_32: exit 1 on both" "$H/selftests-x86.sh" "$TMP/st-s.log" "$TMP/st-b.log"
-expect selftests-x86-differ 1 "^FAIL ldt_gdt_64: exit 1, baseline exit 0" "$H/selftests-x86.sh" "$TMP/st-b.log" "$TMP/st-s.log"
+printf '%s\n' '[domU] PVPERF-SELFTEST domU ldt_gdt_64 0 [OK] x' \
+	'[domU] PVPERF-SELFTEST domU sigreturn_32 1 [FAIL] y' >"$TMP/st-s.log"
+printf '%s\n' '[domU] PVPERF-SELFTEST domU ldt_gdt_64 1 [FAIL] x' \
+	'[domU] PVPERF-SELFTEST domU sigreturn_32 1 [FAIL] y' >"$TMP/st-b.log"
+expect selftests-x86-agree 0 "^ok   sigreturn_32: exit 1 on both" \
+	"$H/selftests-x86.sh" "$TMP/st-s.log" "$TMP/st-b.log"
+expect selftests-x86-differ 1 "^FAIL ldt_gdt_64: exit 1, baseline exit 0" \
+	"$H/selftests-x86.sh" "$TMP/st-b.log" "$TMP/st-s.log"
 printf '[domU] PVPERF-SELFTEST domU ldt_gdt_64 0 [OK] x\n' >"$TMP/st-one.log"
 expect selftests-x86-missing 1 "^FAIL sigreturn_32: ran on one kernel only \\(series missing" \
 	"$H/selftests-x86.sh" "$TMP/st-one.log" "$TMP/st-b.log"
-expect selftests-x86-none 1 "^FAIL no selftests/x86 result" "$H/selftests-x86.sh" /dev/null /dev/null
+expect selftests-x86-none 1 "^FAIL no selftests/x86 result" \
+	"$H/selftests-x86.sh" /dev/null /dev/null
 printf '[domU] PVPERF-SELFTEST domU fsgsbase_64 1 [FAIL] z\n' >"$TMP/st-f1.log"
 printf '[domU] PVPERF-SELFTEST domU fsgsbase_64 0 [OK] z\n' >"$TMP/st-f0.log"
 expect selftests-x86-flaky 0 "not compared" "$H/selftests-x86.sh" "$TMP/st-f1.log" "$TMP/st-f0.log"
 expect selftests-x86-args 2 "needs two console logs" "$H/selftests-x86.sh" "$TMP/st-s.log"
 expect build-unknown-kernel 2 "unknown kernel 'nosuch'" "$H/build.sh" --kernel nosuch
 expect overhead-bad-runs 2 "--runs needs a positive number" "$H/overhead.sh" --runs 0
+expect stress-bad-secs 2 "--secs needs a positive number of seconds" "$H/stress.sh" --secs 10m
+expect stress-bad-vcpus 2 "--vcpus needs a number from 2 to 8" "$H/stress.sh" --vcpus 1
+expect stress-bad-hotplug 2 "--hotplug needs a number of seconds" "$H/stress.sh" --hotplug off
+expect stress-unknown-kernel 2 "unknown kernel 'nosuch'" "$H/stress.sh" --kernel nosuch
+expect spinbench-bad-runs 2 "--runs needs a positive number" "$H/spinbench.sh" --runs 0
 expect build-bad-jobs 2 "--jobs needs a positive number" "$H/build.sh" --jobs x
 expect boot-needs-mode 2 "--mode is required" "$H/boot.sh" --kernel series
 expect boot-bad-mode 2 "unknown mode 'pvh'" "$H/boot.sh" --mode pvh --kernel series
@@ -138,7 +150,8 @@ expect apply-patch-without-upstream 1 "upstream file arch/x86/xen/Kconfig.missin
 	"$H/apply.sh" --overlay "$TMP/ov" --pristine "$P" --tree "$TMP/t3"
 
 mkoverlay
-good_patch | sed 's|b/arch/x86/xen/Kconfig|b/arch/x86/xen/Other|' >"$TMP/ov/arch/x86/xen/Kconfig.patch"
+good_patch | sed 's|b/arch/x86/xen/Kconfig|b/arch/x86/xen/Other|' \
+	>"$TMP/ov/arch/x86/xen/Kconfig.patch"
 expect apply-patch-wrong-target 1 "must name b/arch/x86/xen/Kconfig" \
 	"$H/apply.sh" --overlay "$TMP/ov" --pristine "$P" --tree "$TMP/t4"
 
@@ -148,10 +161,12 @@ cp "$P/arch/x86/xen/Kconfig" "$TMP/ov/arch/x86/xen/Kconfig"
 expect apply-whole-and-patch 1 "given twice" \
 	"$H/apply.sh" --overlay "$TMP/ov" --pristine "$P" --tree "$TMP/t5"
 
-expect apply-missing-source 1 "kernel source /nonexistent/linux.tar.xz not found; run 'make setup'" \
+expect apply-missing-source 1 \
+	"kernel source /nonexistent/linux.tar.xz not found; run 'make setup'" \
 	env XEN_PVPERF_CACHE="$TMP/cache" XEN_PVPERF_KSRC_TARBALL=/nonexistent/linux.tar.xz \
 	"$H/apply.sh"
-expect setup-unknown-package 1 "xen-pvperf-no-such-package.* not found in the configured Debian archive" \
+expect setup-unknown-package 1 \
+	"xen-pvperf-no-such-package.* not found in the configured Debian archive" \
 	env XEN_PVPERF_EXTRA_PACKAGES=xen-pvperf-no-such-package "$H/setup.sh"
 
 # checkpatch must catch what it is there for (it needs the kernel tree).
@@ -170,19 +185,23 @@ expect boot-bad-stats 2 "--stats needs on or off" \
 if gcc -static -O2 -Wall -Wextra -Werror -o "$TMP/pvbench" "$H/bench/pvbench.c" 2>"$TMP/cc"; then
 	expect pvbench-help 0 "^usage: pvbench OP" "$TMP/pvbench" --help
 	expect pvbench-unknown-op 2 "unknown op 'nosuch'" "$TMP/pvbench" nosuch
-	expect pvbench-bad-n 2 "pvbench fork_exit_16m: -n needs a positive number, not '0'" "$TMP/pvbench" fork_exit_16m -n 0
+	expect pvbench-bad-n 2 "pvbench fork_exit_16m: -n needs a positive number, not '0'" \
+		"$TMP/pvbench" fork_exit_16m -n 0
 	expect pvbench-bad-t 2 "-t needs a positive number, not 'x'" "$TMP/pvbench" ctx_n -t x
 	expect pvbench-ring-of-one 2 "pvbench ctx_n: needs -t 2 to 64" "$TMP/pvbench" ctx_n -t 1
 	expect pvbench-ring-too-big 2 "pvbench ctx_n: needs -t 2 to 64" "$TMP/pvbench" ctx_n -t 65
 	expect pvbench-extra-arg 2 "unexpected argument 'more'" "$TMP/pvbench" signal more
-	expect pvbench-bad-n-text 2 "-n needs a positive number, not 'ten'" "$TMP/pvbench" ctx_pipe -n ten
+	expect pvbench-bad-n-text 2 "-n needs a positive number, not 'ten'" \
+		"$TMP/pvbench" ctx_pipe -n ten
 	for op in calibrate null_syscall ctx_pipe ctx_n signal pagefault_anon pagefault_file \
 		mmap_munmap mprotect_1024 fork_exit_16m fork_exec tls_switch spin_contended; do
-		expect "pvbench-runs-$op" 0 "^op=$op iterations=3 batches=2 ns_per_op=[0-9]+\.[0-9]{2}$" \
+		expect "pvbench-runs-$op" 0 \
+			"^op=$op iterations=3 batches=2 ns_per_op=[0-9]+\.[0-9]{2}$" \
 			"$TMP/pvbench" "$op" -n 3 -r 2 -s 64
 	done
+	want="mmap=[0-9]+ fault=[0-9]+ mprotect=[0-9]+ fork=[0-9]+ munmap=[0-9]+"
 	expect pvbench-mmperf-phases 0 \
-		"^op=mmperf iterations=2 batches=1 ns_per_op=[0-9]+\.[0-9]{2} mmap=[0-9]+ fault=[0-9]+ mprotect=[0-9]+ fork=[0-9]+ munmap=[0-9]+$" \
+		"^op=mmperf iterations=2 batches=1 ns_per_op=[0-9]+\.[0-9]{2} ${want}$" \
 		"$TMP/pvbench" mmperf -n 2
 	expect pvbench-bad-r 2 "-r needs a positive number, not '-1'" "$TMP/pvbench" signal -r -1
 	expect pvbench-bad-tag 2 "-m needs a positive number, not 'x'" "$TMP/pvbench" signal -m x
@@ -200,7 +219,9 @@ if gcc -static -O2 -Wall -Wextra -Werror -o "$TMP/pvtrace" "$H/bench/pvtrace.c" 
 	done
 	expect pvtrace-usage 2 "^usage: pvtrace XENTRACE_FILE" "$TMP/pvtrace"
 	expect pvtrace-missing-file 1 "No such file" "$TMP/pvtrace" "$TMP/nosuch"
-	expect pvtrace-domU-window 0 "^window dom=1 tag=5 entries=8 hypercalls=6 subcalls=5 ptwr=1 privop=0 traps=0 pagefaults=1 other=0 continuations=2 hc.1=2 hc.13=3 hc.24=1 sc.14=4 sc.26=1 ct.1=1 ct.13=1$" \
+	want="^window dom=1 tag=5 entries=8 hypercalls=6 subcalls=5 ptwr=1 privop=0 traps=0"
+	want="$want pagefaults=1 other=0 continuations=2 hc.1=2 hc.13=3 hc.24=1 sc.14=4 sc.26=1"
+	expect pvtrace-domU-window 0 "$want ct.1=1 ct.13=1$" \
 		"$TMP/pvtrace" "$TMP/trace.good"
 	expect pvtrace-dom0-window 0 "^window dom=0 tag=7 entries=1 hypercalls=1 .* hc.32=1$" \
 		"$TMP/pvtrace" "$TMP/trace.good"
@@ -231,35 +252,53 @@ expect run-bad-runs 2 "--runs needs a number of boots from 1 to 9, not '0'" "$H/
 # report.py on made-up logs: the table, the JSON, the gate and the
 # cross-check, and the errors that name the op.
 R=$TMP/rlogs
-mkreport() { # mkreport SERIES_CTX_ENTRIES DEBUGFS_CTX_MMU [drop-tag-2] [SERIES_MPROTECT_MMU_UPDATES [CONTINUED [SERIES_FORK_ENTRIES]]]
+mkreport() { # mkreport SERIES_CTX_ENTRIES DEBUGFS_CTX_MMU [drop-tag-2]
+	# [SERIES_MPROTECT_MMU_UPDATES [CONTINUED [SERIES_FORK_ENTRIES]]]
 	local mp=${4-60} ct=${5-0} fk=${6-40}
 	rm -rf "$R"
 	mkdir -p "$R"
-	printf 'domU null_syscall 1 300 990\ndomU ctx_pipe 2 30 19000\ndomU mprotect_1024 3 30 2000000\ndomU fork_exit_16m 4 10 500000\n' >"$R/icount-xen-series.bench"
-	printf 'domU null_syscall 1 300 995\ndomU ctx_pipe 2 30 21000\ndomU mprotect_1024 3 30 2100000\ndomU fork_exit_16m 4 10 600000\n' >"$R/icount-xen-baseline.bench"
+	printf '%s\n' 'domU null_syscall 1 300 990' 'domU ctx_pipe 2 30 19000' \
+		'domU mprotect_1024 3 30 2000000' 'domU fork_exit_16m 4 10 500000' \
+		>"$R/icount-xen-series.bench"
+	printf '%s\n' 'domU null_syscall 1 300 995' 'domU ctx_pipe 2 30 21000' \
+		'domU mprotect_1024 3 30 2100000' 'domU fork_exit_16m 4 10 600000' \
+		>"$R/icount-xen-baseline.bench"
 	printf 'native null_syscall 1 300 210\n' >"$R/icount-native-series.bench"
 	printf 'native null_syscall 1 300 200\n' >"$R/icount-native-nopv.bench"
-	printf 'domU null_syscall 1 300 5000\ndomU ctx_pipe 2 30 90000\ndomU mprotect_1024 3 30 9000000\ndomU fork_exit_16m 4 10 900000\n' |
+	printf '%s\n' 'domU null_syscall 1 300 5000' 'domU ctx_pipe 2 30 90000' \
+		'domU mprotect_1024 3 30 9000000' 'domU fork_exit_16m 4 10 900000' |
 		tee "$R/trace-xen-series.bench" >"$R/trace-xen-baseline.bench"
 	{
-		echo "domU tag=1 entries=30 hypercalls=30 subcalls=0 ptwr=0 privop=0 traps=0 pagefaults=0 other=0 hc.24=30"
+		echo "domU tag=1 entries=30 hypercalls=30 subcalls=0 ptwr=0 privop=0 traps=0" \
+			"pagefaults=0 other=0 hc.24=30"
 		[ "${3-}" = drop-tag-2 ] ||
-			echo "domU tag=2 entries=$1 hypercalls=$1 subcalls=60 ptwr=0 privop=0 traps=0 pagefaults=0 other=0 hc.1=$1 sc.14=60"
-		echo "domU tag=3 entries=$mp hypercalls=$mp subcalls=0 ptwr=0 privop=0 traps=0 pagefaults=0 other=0 continuations=$ct hc.1=$mp ct.1=$ct"
-		echo "domU tag=4 entries=$fk hypercalls=0 subcalls=0 ptwr=$fk privop=0 traps=0 pagefaults=0 other=0"
+			echo "domU tag=2 entries=$1 hypercalls=$1 subcalls=60 ptwr=0 privop=0" \
+				"traps=0 pagefaults=0 other=0 hc.1=$1 sc.14=60"
+		echo "domU tag=3 entries=$mp hypercalls=$mp subcalls=0 ptwr=0 privop=0 traps=0" \
+			"pagefaults=0 other=0 continuations=$ct hc.1=$mp ct.1=$ct"
+		echo "domU tag=4 entries=$fk hypercalls=0 subcalls=0 ptwr=$fk privop=0 traps=0" \
+			"pagefaults=0 other=0"
 	} >"$R/trace-xen-series.xen"
-	printf '%s\n' "domU tag=1 entries=30 hypercalls=30 subcalls=0 ptwr=0 privop=0 traps=0 pagefaults=0 other=0 hc.24=30" \
-		"domU tag=2 entries=300 hypercalls=300 subcalls=0 ptwr=0 privop=0 traps=0 pagefaults=0 other=0 hc.1=300" \
-		"domU tag=3 entries=2000 hypercalls=2000 subcalls=0 ptwr=0 privop=0 traps=0 pagefaults=0 other=0 hc.1=2000" \
-		"domU tag=4 entries=100 hypercalls=0 subcalls=0 ptwr=100 privop=0 traps=0 pagefaults=0 other=0" \
-		>"$R/trace-xen-baseline.xen"
-	printf 'domU null_syscall 1 24=32+0\ndomU ctx_pipe 2 1=%s+0 14=0+60 23=5+0\ndomU mprotect_1024 3 1=%s+0\ndomU fork_exit_16m 4\n' "$2" $((mp - ct)) \
+	{
+		echo "domU tag=1 entries=30 hypercalls=30 subcalls=0 ptwr=0 privop=0 traps=0" \
+			"pagefaults=0 other=0 hc.24=30"
+		echo "domU tag=2 entries=300 hypercalls=300 subcalls=0 ptwr=0 privop=0 traps=0" \
+			"pagefaults=0 other=0 hc.1=300"
+		echo "domU tag=3 entries=2000 hypercalls=2000 subcalls=0 ptwr=0 privop=0 traps=0" \
+			"pagefaults=0 other=0 hc.1=2000"
+		echo "domU tag=4 entries=100 hypercalls=0 subcalls=0 ptwr=100 privop=0 traps=0" \
+			"pagefaults=0 other=0"
+	} >"$R/trace-xen-baseline.xen"
+	printf 'domU null_syscall 1 24=32+0\ndomU ctx_pipe 2 1=%s+0 14=0+60 23=5+0\n' "$2" \
 		>"$R/trace-xen-series.dbghc"
+	printf 'domU mprotect_1024 3 1=%s+0\ndomU fork_exit_16m 4\n' $((mp - ct)) \
+		>>"$R/trace-xen-series.dbghc"
 	printf 'domU ctx_pipe multicalls/batches 120 30\n' >"$R/trace-xen-series.benchstat"
 }
 mkreport 150 150
 expect report-table 0 "^ctx_pipe +19000 +21000 +0.905 +5 +10 +0.500" \
-	python3 "$H/report.py" --logs "$R" --json "$TMP/r.json" --svg "$TMP/r.svg" --gate --crosscheck
+	python3 "$H/report.py" --logs "$R" --json "$TMP/r.json" --svg "$TMP/r.svg" \
+		--gate --crosscheck
 expect report-json 0 '"xen_entries_per_op": 5.0' cat "$TMP/r.json"
 expect report-json-stats 0 '"multicalls/batches": 4.0' cat "$TMP/r.json"
 expect report-svg 0 "<title>ctx_pipe 0.905</title>" cat "$TMP/r.svg"
@@ -270,29 +309,36 @@ printf 'domU null_syscall 1 300 980\ndomU ctx_pipe 2 30 19500\n' >"$R/icount-xen
 printf 'native null_syscall 1 300 209\n' >"$R/icount-native-baseline.bench"
 expect report-min-of-boots 0 "^ctx_pipe +18500 +21000 +0.881" python3 "$H/report.py" --logs "$R"
 expect report-min-of-boots-null 0 "^null_syscall +980 +995" python3 "$H/report.py" --logs "$R"
-expect report-native-baseline 0 "^null_syscall +210 +200 +1.050 +209 +1.0048" python3 "$H/report.py" --logs "$R"
+expect report-native-baseline 0 "^null_syscall +210 +200 +1.050 +209 +1.0048" \
+	python3 "$H/report.py" --logs "$R"
 # The series booted with xen_inline_irq=off: a table of its own.
 expect report-no-calls-table 0 "^absent" sh -c \
 	'python3 "$0" --logs "$1" | grep -q "direct calls" || echo absent' "$H/report.py" "$R"
-printf 'domU ctx_pipe 2 30 18700\ndomU null_syscall 1 300 1000\n' >"$R/icount-xen-series-calls.bench"
-expect report-calls-table 0 "^ctx_pipe +18500 +18700 +0.9893 +21000 +0.8905" python3 "$H/report.py" --logs "$R"
+printf 'domU ctx_pipe 2 30 18700\ndomU null_syscall 1 300 1000\n' \
+	>"$R/icount-xen-series-calls.bench"
+expect report-calls-table 0 "^ctx_pipe +18500 +18700 +0.9893 +21000 +0.8905" \
+	python3 "$H/report.py" --logs "$R"
 mkreport 400 400
 expect report-gate-fails 1 "gate: ctx_pipe: series enters Xen 13.33 times per op, baseline 10.00" \
 	python3 "$H/report.py" --logs "$R" --gate
 mkreport 150 150 "" 150
-expect report-limit-fails 1 "gate: mprotect_1024: series issues hypercall 1 5.00 times per op, limit 4.0 \(\+2%\)" \
+expect report-limit-fails 1 \
+	"gate: mprotect_1024: series issues hypercall 1 5.00 times per op, limit 4.0 \(\+2%\)" \
 	python3 "$H/report.py" --logs "$R" --gate
 mkreport 150 150 "" 150 60
 expect report-limit-continuations 0 "gate ok: domU mprotect_1024 +hypercall 1/op series +3.00" \
 	python3 "$H/report.py" --logs "$R" --gate --crosscheck
 mkreport 150 150 "" 60 0 60
-expect report-ratio-fails 1 "gate: fork_exit_16m: series enters Xen 6.00 times per op, more than 0.50 of the baseline's 10.00" \
+want="gate: fork_exit_16m: series enters Xen 6.00 times per op,"
+expect report-ratio-fails 1 "$want more than 0.50 of the baseline's 10.00" \
 	python3 "$H/report.py" --logs "$R" --gate
 mkreport 150 150 "" 60 0 50
-expect report-ratio-holds 0 "gate ok: domU fork_exit_16m +entries/op series +5.00, limit 0.50 x baseline 10.00" \
+expect report-ratio-holds 0 \
+	"gate ok: domU fork_exit_16m +entries/op series +5.00, limit 0.50 x baseline 10.00" \
 	python3 "$H/report.py" --logs "$R" --gate
 mkreport 150 100
-expect report-crosscheck-fails 1 "cross-check: domU ctx_pipe: hypercall 1 direct: xentrace 150, debugfs 100" \
+expect report-crosscheck-fails 1 \
+	"cross-check: domU ctx_pipe: hypercall 1 direct: xentrace 150, debugfs 100" \
 	python3 "$H/report.py" --logs "$R" --crosscheck
 mkreport 150 150 drop-tag-2
 expect report-missing-window 1 "no xentrace record of op ctx_pipe in domU \(tag 2\)" \
@@ -324,11 +370,59 @@ expect lmbench-runner-ctx 0 "^PVPERF-BENCH domU lmbench_lat_ctx 0 1 1730$" \
 	env LMDIR="$L" busybox sh "$TMP/lm.sh"
 expect lmbench-runner-mmap 0 "^PVPERF-BENCH domU lmbench_lat_mmap 0 1 52300$" \
 	env LMDIR="$L" busybox sh "$TMP/lm.sh"
-expect lmbench-runner-failure 0 "^PVPERF-CHECK domU lmbench-lat_proc FAIL lat_proc fork: fork: no memory$" \
+expect lmbench-runner-failure 0 \
+	"^PVPERF-CHECK domU lmbench-lat_proc FAIL lat_proc fork: fork: no memory$" \
 	env LMDIR="$L" busybox sh "$TMP/lm.sh"
 
 # A comma cannot reach a kernel under Xen through QEMU's -initrd.
 expect boot-comma-under-xen 1 "may not contain ','" \
 	env XEN_PVPERF_OUT="$TMP/out" "$H/boot.sh" --mode xen --kernel series --append "a=1,2"
+
+# series.py: every overlay file in one patch; the MAINTAINERS entry cut
+# down to the files a patch has so far.
+R=$TMP/srepo
+mkdir -p "$R/arch/x86/xen" "$R/tools/testing/xen-pvperf"
+printf 'one\n' >"$R/arch/x86/xen/a.c"
+printf 'desc\n---\ndiff\n' >"$R/arch/x86/xen/b.c.patch"
+printf 'h\n' >"$R/tools/testing/xen-pvperf/h.sh"
+printf 'm\n' >"$R/MAINTAINERS.patch"
+git -C "$R" init -q && git -C "$R" add -A
+mkseries() { # mkseries FILE F-LINES-OF-PATCH-1
+	printf '==== patch\n%b\nsub: one\n\nBody.\n\n' "$2" >"$1"
+	printf '==== patch\nF: tools/testing/xen-pvperf/\n\nsub: two\n\nBody.\n' >>"$1"
+}
+mkdir -p "$TMP/plan"
+mkseries "$TMP/s-ok.txt" 'F: arch/x86/xen/a.c\nF: arch/x86/xen/b.c.patch'
+expect series-plan-ok 0 "^2$" "$H/series.py" plan "$TMP/s-ok.txt" "$R" "$TMP/plan" "A <a@b>"
+expect series-plan-message 0 "^desc$" cat "$TMP/plan/01.msg"
+expect series-plan-signoff 0 "^Signed-off-by: A <a@b>$" cat "$TMP/plan/02.msg"
+mkseries "$TMP/s-miss.txt" 'F: arch/x86/xen/a.c'
+expect series-plan-missing 1 "in no patch: arch/x86/xen/b.c.patch" \
+	"$H/series.py" plan "$TMP/s-miss.txt" "$R" "$TMP/plan" "A <a@b>"
+mkseries "$TMP/s-twice.txt" 'F: arch/x86/xen/a.c\nF: arch/x86/xen/b.c.patch\nF: arch/x86/xen/a.c'
+expect series-plan-twice 1 "a.c is in patch 1 already" \
+	"$H/series.py" plan "$TMP/s-twice.txt" "$R" "$TMP/plan" "A <a@b>"
+mkseries "$TMP/s-none.txt" 'F: arch/x86/xen/a.c\nF: arch/x86/xen/b.c.patch\nF: arch/x86/xen/c.c'
+expect series-plan-no-file 1 "F: arch/x86/xen/c.c names no file" \
+	"$H/series.py" plan "$TMP/s-none.txt" "$R" "$TMP/plan" "A <a@b>"
+mkseries "$TMP/s-spread.txt" 'F: arch/x86/xen/a.c\nF: arch/x86/xen/b.c.patch\nF: MAINTAINERS.patch'
+expect series-plan-maintainers-spread 1 "MAINTAINERS.patch is not a patch's file" \
+	"$H/series.py" plan "$TMP/s-spread.txt" "$R" "$TMP/plan" "A <a@b>"
+printf 'A\n\nXEN PV PERFORMANCE BACKENDS AND STATISTICS (XEN-PVPERF)\nM:\tx\n' >"$TMP/MAINT"
+printf 'F:\tarch/x86/xen/a.c\nF:\tarch/x86/xen/z.c\nF:\ttools/testing/xen-pvperf/\n\nB\n' \
+	>>"$TMP/MAINT"
+printf 'arch/x86/xen/a.c\n' >"$TMP/paths1"
+printf 'arch/x86/xen/z.c\ntools/testing/xen-pvperf/h.sh\n' >"$TMP/paths2"
+: >"$TMP/paths0"
+"$H/series.py" maintainers "$TMP/MAINT" "$TMP/paths1" >"$TMP/m1" 2>&1
+expect series-maintainers-some 0 "^absent$" \
+	sh -c '! grep -E "z.c|xen-pvperf/" "$1" && echo absent' - "$TMP/m1"
+expect series-maintainers-has 0 "F:.arch/x86/xen/a.c" cat "$TMP/m1"
+"$H/series.py" maintainers "$TMP/MAINT" "$TMP/paths2" >"$TMP/m2" 2>&1
+expect series-maintainers-folder 0 "F:.tools/testing/xen-pvperf/" cat "$TMP/m2"
+"$H/series.py" maintainers "$TMP/MAINT" "$TMP/paths0" >"$TMP/m0" 2>&1
+expect series-maintainers-none 0 "^absent$" \
+	sh -c '! grep XEN-PVPERF "$1" && grep -q B "$1" && echo absent' - "$TMP/m0"
+expect series-needs-report 1 "run 'make run' first" env XEN_PVPERF_OUT="$TMP/noout" "$H/series.sh"
 
 [ "$failed" = 0 ]
