@@ -137,12 +137,17 @@ injected_panic_test() {
 	local out=$OUT/logs/injected-panic.out
 	local name="domU panic during a benchmark is reported with the op and the console tail"
 	local why="Kernel panic - not syncing.*, during benchmark signal in the domU"
-	# No KUnit here: the suites run in the traced boots, and in this
-	# boot's two-vCPU dom0 they once died of an unhandled int3 at a
-	# static-key site being patched (Documentation/xen/pvperf.rst,
-	# "Known problems"), which is not what this boot tests.
+	# No KUnit and no selftests here (plan=bench): they run in the
+	# traced boots. In this boot's two-vCPU dom0 the suites once died
+	# of an unhandled int3 at a static-key site being patched, and the
+	# domU once died in selftests/x86 ldt_gdt_32 at
+	# xen_failsafe_callback (Documentation/xen/pvperf.rst, "Known
+	# problems"), which is not what this boot tests.
+	# Counting off: the statistics' lines after each benchmark came in a
+	# burst that the crashing domU's console did not hand on in time.
 	stage "boot xen series, domU panic" "$HARNESS/boot.sh" --mode xen --kernel series \
-		--append "pvperf.plan=check pvperf.ops=null_syscall+signal" \
+		--stats off \
+		--append "pvperf.plan=bench pvperf.dom0bench=0 pvperf.ops=null_syscall+signal" \
 		--append "pvperf.panic=domU:signal kunit.enable=0" \
 		--name boot-injected-panic --quiet >"$out" 2>&1
 	if [ $? = 1 ] &&
