@@ -60,19 +60,19 @@ static void xen_qlock_kick(int cpu)
 /* Block until the kick's channel is pending; count how long it took. */
 static void xen_qlock_poll(int irq, u8 *byte, u8 val)
 {
-	u64 start = 0;
+	u64 start;
 
-	xen_pvstat_inc(spinlocks, poll_hypercalls);
-	if (xen_pvstats_enabled())
-		start = local_clock();
-
-	xen_poll_irq(irq);
-
-	if (xen_pvstats_enabled()) {
-		xen_pvstat_hist(spinlocks, blocked_ns, local_clock() - start);
-		if (READ_ONCE(*byte) == val)
-			xen_pvstat_inc(spinlocks, still_held);
+	if (!xen_pvstats_enabled()) {
+		xen_poll_irq(irq);
+		return;
 	}
+
+	__xen_pvstat_inc(spinlocks, poll_hypercalls);
+	start = local_clock();
+	xen_poll_irq(irq);
+	__xen_pvstat_hist(spinlocks, blocked_ns, local_clock() - start);
+	if (READ_ONCE(*byte) == val)
+		__xen_pvstat_inc(spinlocks, still_held);
 }
 
 static void xen_qlock_wait(u8 *byte, u8 val)
@@ -133,7 +133,6 @@ void xen_init_lock_cpu(int cpu)
 		return;
 	}
 	disable_irq(irq);
-	q->depth = 0;
 	WRITE_ONCE(q->irq, irq);
 }
 

@@ -201,25 +201,20 @@ trap 'kill $qpid 2>/dev/null || true' EXIT
 
 # A benchmark that finishes, or a long step's progress line, is progress
 # too: it is shown, and the wait for the next marker starts again.
-benches=0 progress=0
+seen=0
 for m in "${markers[@]}"; do
 	deadline=$(($(date +%s) + marker_timeout))
 	while ! grep -qF -- "$m" "$log_file"; do
-		n=$(grep -ac 'PVPERF-BENCH ' "$log_file" || true)
-		if [ "$n" -gt "$benches" ]; then
-			benches=$n
-			deadline=$(($(date +%s) + marker_timeout))
-			log "$(printf '%4ss' $(($(date +%s) - start)))   benchmark $n: $(
-				grep -a 'PVPERF-BENCH ' "$log_file" |
-				tail -n 1 | sed 's/^.*PVPERF-BENCH //' | awk '{ print $1, $2 }')"
-		fi
-		n=$(grep -ac 'PVPERF-PROGRESS ' "$log_file" || true)
-		if [ "$n" -gt "$progress" ]; then
-			progress=$n
+		n=$(grep -acE 'PVPERF-(BENCH|PROGRESS) ' "$log_file" || true)
+		if [ "$n" -gt "$seen" ]; then
+			seen=$n
 			deadline=$(($(date +%s) + marker_timeout))
 			log "$(printf '%4ss' $(($(date +%s) - start)))   $(
-				grep -a 'PVPERF-PROGRESS ' "$log_file" |
-				tail -n 1 | tr -d '\r' | sed 's/^.*PVPERF-PROGRESS //')"
+				grep -aE 'PVPERF-(BENCH|PROGRESS) ' "$log_file" | tr -d '\r' |
+				awk '/PVPERF-BENCH / { b++ } END {
+					sub(/^.*PVPERF-/, "")
+					if (/^BENCH /) print "benchmark " b ": " $2, $3
+					else { sub(/^PROGRESS /, ""); print } }')"
 		fi
 		if grep -qE "$PANIC_RE" "$log_file"; then
 			sleep 2 # let the panic's backtrace reach the log

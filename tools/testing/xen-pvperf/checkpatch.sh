@@ -9,17 +9,21 @@ STEP=checkpatch
 
 usage() {
 	cat <<EOF
-usage: checkpatch.sh [-h] [FILE...]
+usage: checkpatch.sh [-h] [--mail] [FILE...]
   Checks the given series files (default: every file of the series:
   $OVERLAY_DIRS $OVERLAY_TOP, and the harness files git tracks in
   tools/testing/xen-pvperf) with the pristine tree's checkpatch.pl.
+  --mail   the FILEs are patches as mailed (git format-patch, series.sh):
+           their Signed-off-by is checked too
 EOF
 }
 
 files=()
+signoff=--no-signoff
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-h | --help) usage; exit 0 ;;
+	--mail) signoff="" ;;
 	-*) usage_error "unknown argument '$1'" ;;
 	*) files+=("$1") ;;
 	esac
@@ -67,7 +71,7 @@ trap 'rm -f "$findings"' EXIT
 for f in "${files[@]}"; do
 	[ -f "$f" ] || die "no such file: $f"
 	case "$f" in
-	*.patch) args=(--no-signoff "$(realpath "$f")") ;; # relative: false findings
+	*.patch) args=($signoff "$(realpath "$f")") ;; # relative: false findings
 	*) args=(-f "$f") ;;
 	esac
 	if PATH="/usr/bin:$PATH" perl "$cp" --root="$root" --strict --terse --no-summary \

@@ -174,6 +174,14 @@ mkdir -p "$TMP/cp"
 printf 'int f(void){return 0;}\n' >"$TMP/cp/bad.c"
 if [ -f "$(. "$H/lib.sh"; series_dir)/.xen-pvperf-unpacked" ]; then
 	expect checkpatch-catches-missing-spdx 1 "FAIL .*bad.c" "$H/checkpatch.sh" "$TMP/cp/bad.c"
+	# --mail (series.sh's exported patches): a patch without a sign-off.
+	{
+		printf 'From: A <a@b.example>\nSubject: [PATCH] x: y\n\nWhy.\n---\n'
+		printf -- '--- a/Kconfig.xen\n+++ b/Kconfig.xen\n@@ -1 +1,2 @@\n'
+		printf -- ' %s\n+\n' "$(head -n 1 "$H/../../../Kconfig.xen")"
+	} >"$TMP/cp/nosign.patch"
+	expect checkpatch-mail-needs-signoff 1 "MISSING_SIGN_OFF" \
+		"$H/checkpatch.sh" --mail "$TMP/cp/nosign.patch"
 else
 	echo "skip checkpatch-catches-missing-spdx (no kernel tree yet: run 'make apply')"
 fi
