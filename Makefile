@@ -7,7 +7,7 @@ H := tools/testing/xen-pvperf
 
 help:
 	@echo "make run          setup, apply, build, boot Xen dom0 + PV domU and native, benchmarks, report"
-	@echo "                  (RUNS=N: each instruction count over N boots, smallest per op)"
+	@echo "                  (RUNS=N: each instruction count over N boots, median per op)"
 	@echo "make check        all tests (host tests, checkpatch, build, boots); 'N passed, N failed'"
 	@echo "make check-host   the fast tests only (harness host tests, checkpatch)"
 	@echo "make setup|apply|build|rootfs|checkpatch   one stage"
@@ -21,7 +21,8 @@ help:
 	@echo "make report       the report of the last 'make run' again (out/report.json, .svg)"
 	@echo "make clean        remove out/ (the cache in ~/.cache/xen-pvperf stays)"
 
-# RUNS=N: boot each icount configuration N times, smallest figure per op.
+# RUNS=N: boot each icount configuration N times, each in its own guest
+# state (pvperf.perturb), the lower median per op.
 RUNS ?= 1
 
 run:

@@ -168,7 +168,7 @@ bad_param_test() {
 	stage "boot native series, bad parameters" "$HARNESS/boot.sh" \
 		--mode native --kernel series \
 		--append "pvperf.plan=bench pvperf.ops=calibrate pvperf.pcp_high_fraction=3" \
-		--append xen_inline_irq=maybe \
+		--append "xen_inline_irq=maybe pvperf.perturb=x" \
 		--name boot-bad-param --quiet >"$out" 2>&1
 	if [ $? = 1 ] &&
 		grep -q "^FAIL native pcp-high-fraction .*takes 0 or a number of 8 and up" "$r"
@@ -177,12 +177,50 @@ bad_param_test() {
 	else
 		result FAIL "$name" "$(head -n 3 "$out" | tr '\n' ' ')"
 	fi
+	name="pvperf.perturb=x fails the boot with what it takes"
+	if grep -q "^FAIL native perturb-param .*takes a number from 0 to 99" "$r"; then
+		result ok "$name"
+	else
+		result FAIL "$name" "$(grep perturb "$r" || echo "no perturb-param check in $r")"
+	fi
 	name="xen_inline_irq=maybe is reported in the kernel log"
 	if grep -q "^ok native inline-irq-param-rejected" "$r"; then
 		result ok "$name"
 	else
 		result FAIL "$name" \
 			"$(grep inline-irq "$r" || echo "no inline-irq-param-rejected check in $r")"
+	fi
+}
+
+# The benchmarks' figures are reproducible: two boots of one kernel in
+# one perturbed state (pvperf.perturb=2) under -icount, with the arguments
+# of every measuring boot (BENCH_ARGS: no address-space randomization),
+# read the same instructions/op, to 0.02%, on the ops whose figure moved
+# between boots by up to 0.5% with randomization on.
+repeat_test() {
+	local n a b out name="two native boots of one kernel read the same instructions/op"
+	for n in 1 2; do
+		out=$OUT/logs/repeat-$n.out
+		stage "boot native series, repeat $n" "$HARNESS/boot.sh" --mode native \
+			--kernel series --icount --name "icount-repeat-$n" --quiet \
+			--append "$BENCH_ARGS pvperf.ops=ctx_n+fork_exec+spin_contended" \
+			--append "$(bench_perturb 3)" >"$out" 2>&1 ||
+			{
+				result FAIL "$name" "boot $n: $(tail -n 2 "$out" | tr '\n' ' ')"
+				return
+			}
+	done
+	a=$OUT/logs/icount-repeat-1.bench
+	b=$OUT/logs/icount-repeat-2.bench
+	if ! grep -q "perturbed: 2" "$OUT/logs/icount-repeat-1.log"; then
+		result FAIL "$name" "the guest did not say 'perturbed: 2'"
+	elif awk 'NR == FNR { v[$2] = $5; next }
+		{ n++; d = $5 / v[$2] - 1; if (d > 0.0002 || d < -0.0002) bad = bad " " $2 }
+		END { exit !(n == 3 && !bad) }' "$a" "$b"; then
+		result ok "$name"
+		paste "$a" "$b" | awk '{ printf "  %-16s %12s %12s\n", $2, $5, $10 }'
+	else
+		result FAIL "$name" "$(paste "$a" "$b" | awk '{ printf "%s %s/%s ", $2, $5, $10 }')"
 	fi
 }
 
@@ -277,6 +315,7 @@ if [ "$host_only" = 0 ] && run_stage apply "$HARNESS/apply.sh"; then
 			unlock_site_test
 			injected_panic_test
 			bad_param_test
+			repeat_test
 			stress_test
 			# The exported series: checkpatch per patch, git am on a
 			# fresh pristine tree, equal to the series tree, builds.

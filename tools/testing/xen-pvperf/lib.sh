@@ -125,3 +125,13 @@ table_flags() {
 		shift
 	done
 }
+
+# The kernel arguments of every boot that measures: benchmarks only, no
+# KUnit suite before them, no user address-space randomization (with it a
+# native guest's fork_exec moved by 0.5% between boots of one kernel;
+# without it the same kernel reads the same figures every boot).
+BENCH_ARGS="pvperf.plan=bench kunit.enable=0 norandmaps"
+# bench_perturb RUN: the guest state boot RUN (1, 2, ...) of a
+# configuration measures from: pvperf.perturb=RUN-1, the same for every
+# kernel (pvperf.rst, "Measuring").
+bench_perturb() { printf 'pvperf.perturb=%s\n' $(($1 - 1)); }

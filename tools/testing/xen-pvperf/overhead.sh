@@ -20,7 +20,7 @@ usage() {
 	cat <<EOF
 usage: overhead.sh [-h] [--runs N] [--table-only]
   --runs N       boots per configuration (default 1); the table takes the
-                 smallest figure per op over all runs of a configuration
+                 lower median per op over the runs of a configuration
   --table-only   no build, no boot: the table of the logs already there
 Builds the nodebugfs kernel when needed. Logs: $OUT/logs/overhead-*.
 EOF
@@ -41,32 +41,38 @@ if [ "$boot" = 1 ]; then
 		for r in $(seq "$runs"); do
 			log "$cname, run $r of $runs"
 			"$HARNESS/boot.sh" --mode xen --kernel "$kernel" --stats "$stats" --icount \
-				--append "pvperf.plan=bench pvperf.dom0bench=0 kunit.enable=0" \
+				--append "$BENCH_ARGS $(bench_perturb "$r") pvperf.dom0bench=0" \
 				--name "overhead-$cname-$r" --quiet
 		done
 	done
 fi
 runs=$(find "$OUT/logs" -name 'overhead-stats-on-*.bench' | wc -l)
 
-# Smallest instructions/op per configuration and op, over the runs.
+# Instructions/op per configuration and op over the runs (report.py's
+# over_boots: the lower median).
 table=$OUT/stats-overhead.txt
-for c in $configs; do
-	IFS=: read -r cname kernel stats <<<"$c"
-	cat "$OUT"/logs/overhead-"$cname"-*.bench |
-		awk -v c="$cname" '$1 == "domU" { print c, $2, $5 }'
-done | awk '
-	{ k = $1 " " $2; if (!(k in m) || $3 < m[k]) m[k] = $3; ops[$2] = 1 }
-	END {
-		for (op in ops) {
-			a = m["nodebugfs " op]; k = m["control " op]
-			b = m["stats-off " op]; c = m["stats-on " op]
-			printf "%-16s %12.2f %12.2f %12.2f %12.2f %9.4f %9.4f %9.4f\n",
-				op, a, k, b, c, a ? k / a : 0, a ? b / a : 0, b ? c / b : 0
-		}
-	}' | sort >"$table.tmp"
+python3 - "$OUT/logs" "$configs" "$HARNESS" >"$table.tmp" <<'EOF'
+import glob, os, sys
+
+logs, configs = sys.argv[1], [c.split(":")[0] for c in sys.argv[2].split()]
+sys.path.insert(0, sys.argv[3])
+from report import over_boots
+
+figs = {}
+for c in configs:
+    for p in glob.glob(os.path.join(logs, "overhead-%s-*.bench" % c)):
+        with open(p) as f:
+            for r in (l.split() for l in f):
+                if r and r[0] == "domU":
+                    figs.setdefault(r[1], {}).setdefault(c, []).append(float(r[4]))
+for op in sorted(figs):
+    a, k, b, c = (over_boots(figs[op][n]) if figs[op].get(n) else 0 for n in configs)
+    print("%-16s %12.2f %12.2f %12.2f %12.2f %9.4f %9.4f %9.4f" % (
+        op, a, k, b, c, k / a if a else 0, b / a if a else 0, c / b if b else 0))
+EOF
 {
 	echo "# instructions per op (QEMU -icount shift=0: guest ns = instructions),"
-	echo "# smallest of $runs run(s), PV domU, $(cat "$OUT/upstream-version")"
+	echo "# lower median of $runs run(s), PV domU, $(cat "$OUT/upstream-version")"
 	printf "%-16s %12s %12s %12s %12s %9s %9s %9s\n" "op (domU)" nodebugfs control \
 		stats-off stats-on ctl/nodbg off/nodbg on/off
 	cat "$table.tmp"

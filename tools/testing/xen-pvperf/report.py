@@ -15,8 +15,8 @@ missing run leaves its columns empty):
   trace-xen-series, trace-xen-baseline       entries into Xen/op (xentrace)
                                              and, for the series, its stats
 An icount run booted more than once (run.sh --runs N) has its further
-boots in NAME-2, NAME-3, ...: instructions/op is the smallest figure of
-an op over them (what timer ticks and other tasks add is never negative).
+boots in NAME-2, NAME-3, ...: instructions/op is the lower median of an
+op's figures over them (each boot is one guest state: pvperf.perturb).
 Prints a table per guest; writes the records as JSON and a chart of
 series/baseline per op as SVG.
 
@@ -43,6 +43,7 @@ for an op another run has, naming the run and the op.
 """
 import json
 import os
+import statistics
 import sys
 
 GATE_REL, GATE_ABS = 0.02, 0.5
@@ -108,21 +109,33 @@ def read_bench(path, run):
     return read_rows(path, run, "benchmark line", bench_row)
 
 
-def read_bench_min(logs, name):
+def over_boots(values):
+    """The figure of an op over the boots of one configuration: the lower
+    median. Boot N measures from its own guest state (pvperf.perturb=N-1,
+    the same for every kernel), so that no single state decides; the
+    lower of the two middle figures keeps the record of a real boot."""
+    return statistics.median_low(values)
+
+
+def read_bench_boots(logs, name):
     """NAME.bench and its further boots NAME-2.bench, ...: per op the
-    record of the fewest instructions, with "boots" the number read."""
-    out = read_bench(os.path.join(logs, name + ".bench"), name)
-    n = 2
-    while out is not None:
-        more = read_bench(os.path.join(logs, "%s-%d.bench" % (name, n)), "%s-%d" % (name, n))
-        if more is None:
+    record of over_boots(), with "boots" the number read."""
+    seen = {}
+    n = 1
+    while True:
+        run = name if n == 1 else "%s-%d" % (name, n)
+        recs = read_bench(os.path.join(logs, run + ".bench"), run)
+        if recs is None:
             break
-        for key, rec in more.items():
-            if key not in out or rec["ns"] < out[key]["ns"]:
-                out[key] = rec
+        for key, rec in recs.items():
+            seen.setdefault(key, []).append(rec)
         n += 1
-    for rec in (out or {}).values():
-        rec["boots"] = n - 1
+    if n == 1:
+        return None
+    out = {}
+    for key, recs in seen.items():
+        ns = over_boots([r["ns"] for r in recs])
+        out[key] = dict(next(r for r in recs if r["ns"] == ns), boots=len(recs))
     return out
 
 
@@ -164,7 +177,7 @@ def build(logs):
                  "trace-xen-series", "trace-xen-baseline"):
         b = os.path.join(logs, name)
         if name.startswith("icount"):
-            runs[name] = {"bench": read_bench_min(logs, name)}
+            runs[name] = {"bench": read_bench_boots(logs, name)}
         else:
             runs[name] = {"bench": read_bench(b + ".bench", name)}
         if name.startswith("trace"):

@@ -68,7 +68,7 @@ done
 # suite runs before the benchmarks ('make check' runs them): the series'
 # suites left the native ctx_n 0.8% above the same kernel booted without
 # them, so both kernels boot the way they would outside a test.
-bench="pvperf.plan=bench kunit.enable=0${ops:+ pvperf.ops=${ops//,/+}}"
+bench="$BENCH_ARGS${ops:+ pvperf.ops=${ops//,/+}}"
 
 summary=""
 timed() { # timed NAME CMD...
@@ -93,7 +93,7 @@ for k in series baseline; do
 	for r in $(seq "$runs"); do
 		n=$(boot_name "icount-xen-$k" "$r")
 		timed "$n" "$HARNESS/boot.sh" --mode xen --kernel "$k" --stats off \
-			--icount --append "$bench" --name "$n" --quiet
+			--icount --append "$bench $(bench_perturb "$r")" --name "$n" --quiet
 	done
 	# The series' statistics and debugfs listing are printed once, here.
 	quiet=--quiet
@@ -104,13 +104,14 @@ done
 for r in $(seq "$runs"); do
 	n=$(boot_name icount-xen-series-calls "$r")
 	timed "$n" "$HARNESS/boot.sh" --mode xen --kernel series --stats off --icount \
-		--append "$bench pvperf.dom0bench=0 xen_inline_irq=off" --name "$n" --quiet
+		--append "$bench $(bench_perturb "$r") pvperf.dom0bench=0 xen_inline_irq=off" \
+		--name "$n" --quiet
 done
 for k in series nopv baseline; do
 	for r in $(seq "$runs"); do
 		n=$(boot_name "icount-native-$k" "$r")
 		timed "$n" "$HARNESS/boot.sh" --mode native --kernel "$k" \
-			--icount --append "$bench" --name "$n" --quiet
+			--icount --append "$bench $(bench_perturb "$r")" --name "$n" --quiet
 	done
 done
 

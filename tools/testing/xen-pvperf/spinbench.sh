@@ -4,7 +4,7 @@
 # futex, all on its hash-bucket spin lock) in a PV domU of two vCPUs on one
 # CPU, where Xen deschedules lock holders: the series and the baseline,
 # each with PV spinlocks and with nopvspin. Instructions/op from boots
-# under -icount (smallest of --runs), entries into Xen/op from one boot
+# under -icount (lower median of --runs), entries into Xen/op from one boot
 # with xentrace. Prints the table; writes out/spinbench.txt.
 set -euo pipefail
 STEP=spinbench
@@ -25,7 +25,7 @@ table_flags "$@"
 
 configs="series-pv:series: series-nopvspin:series:nopvspin"
 configs+=" baseline-pv:baseline: baseline-nopvspin:baseline:nopvspin"
-args="pvperf.plan=bench pvperf.dom0bench=0 kunit.enable=0 pvperf.domu_vcpus=2"
+args="$BENCH_ARGS pvperf.dom0bench=0 pvperf.domu_vcpus=2"
 args+=" pvperf.ops=calibrate+spin_contended"
 if [ "$boot" = 1 ]; then
 	"$HARNESS/build.sh" --kernel series --kernel baseline
@@ -36,7 +36,8 @@ if [ "$boot" = 1 ]; then
 		for r in $(seq "$runs"); do
 			log "$cname: -icount boot $r of $runs"
 			"$HARNESS/boot.sh" --mode xen --kernel "$kernel" --stats off --icount \
-				--append "$args $extra" --name "spinbench-$cname-$r" --quiet
+				--append "$args $extra $(bench_perturb "$r")" \
+				--name "spinbench-$cname-$r" --quiet
 		done
 		log "$cname: xentrace boot"
 		"$HARNESS/boot.sh" --mode xen --kernel "$kernel" --stats on --icount --trace \
@@ -44,10 +45,12 @@ if [ "$boot" = 1 ]; then
 	done
 fi
 
-python3 - "$OUT/logs" "$configs" <<'EOF' | tee "$OUT/spinbench.txt"
+python3 - "$OUT/logs" "$configs" "$HARNESS" <<'EOF' | tee "$OUT/spinbench.txt"
 import glob, os, sys
 
 logs, configs = sys.argv[1], [c.split(":")[0] for c in sys.argv[2].split()]
+sys.path.insert(0, sys.argv[3])
+from report import over_boots
 
 
 def rows(path):
@@ -56,14 +59,10 @@ def rows(path):
 
 
 def instr(cname):
-    best, n = None, 0
+    figs = []
     for p in sorted(glob.glob(os.path.join(logs, "spinbench-%s-[0-9]*.bench" % cname))):
-        n += 1
-        for r in rows(p):
-            if r[0] == "domU" and r[1] == "spin_contended":
-                v = float(r[4])
-                best = v if best is None else min(best, v)
-    return best, n
+        figs += [float(r[4]) for r in rows(p) if r[0] == "domU" and r[1] == "spin_contended"]
+    return (over_boots(figs) if figs else None), len(figs)
 
 
 def entries(cname):
