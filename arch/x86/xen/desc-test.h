@@ -305,7 +305,34 @@ static void xen_desc_test_gs_fold(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, sel_after, (unsigned short)0);
 }
 
+/*
+ * The switch's in-line test of the lazy mode says what
+ * paravirt_get_lazy_mode() says: before, inside and after a switch.
+ */
+static void xen_desc_test_lazy_cpu(struct kunit *test)
+{
+	bool before, inside, after;
+	int mode_inside;
+	unsigned long flags;
+
+	local_irq_save(flags);
+	before = xen_lazy_cpu();
+	arch_start_context_switch(current);
+	inside = xen_lazy_cpu();
+	mode_inside = paravirt_get_lazy_mode();
+	arch_end_context_switch(current);
+	after = xen_lazy_cpu();
+	local_irq_restore(flags);
+
+	KUNIT_EXPECT_FALSE(test, before);
+	KUNIT_EXPECT_EQ(test, mode_inside, PARAVIRT_LAZY_CPU);
+	KUNIT_EXPECT_TRUE(test, inside);
+	KUNIT_EXPECT_FALSE(test, after);
+	KUNIT_EXPECT_EQ(test, paravirt_get_lazy_mode(), PARAVIRT_LAZY_NONE);
+}
+
 static struct kunit_case xen_desc_test_cases[] = {
+	KUNIT_CASE(xen_desc_test_lazy_cpu),
 	KUNIT_CASE(xen_desc_test_changed),
 	KUNIT_CASE(xen_desc_test_load_tls),
 	KUNIT_CASE(xen_desc_test_one_batch),

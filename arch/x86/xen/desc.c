@@ -191,6 +191,19 @@ static inline void xen_segbase_count_direct(void)
 #endif
 
 /*
+ * Set from the start of a context switch to its end, where the lazy mode
+ * is PARAVIRT_LAZY_CPU (nothing else enters that mode): the switch's own
+ * hooks below test it in line instead of calling paravirt_get_lazy_mode().
+ */
+static DEFINE_PER_CPU(bool, xen_switching);
+
+/* paravirt_get_lazy_mode() == PARAVIRT_LAZY_CPU, without the call. */
+static __always_inline bool xen_lazy_cpu(void)
+{
+	return this_cpu_read(xen_switching) && !in_interrupt();
+}
+
+/*
  * Counting on, the switch's hypercalls are counted from here to the end of
  * xen_end_context_switch(): xen/tls/switch_hypercalls.
  */
@@ -199,11 +212,13 @@ void xen_start_context_switch(struct task_struct *prev)
 	if (xen_pvstats_enabled())
 		xen_switch_mark();
 	paravirt_start_context_switch(prev);
+	this_cpu_write(xen_switching, true);
 }
 
 void xen_end_context_switch(struct task_struct *next)
 {
 	xen_mc_flush_lazy_end();
+	this_cpu_write(xen_switching, false);
 	if (xen_pvstats_enabled())
 		xen_switch_count();
 	paravirt_end_context_switch(next);
@@ -245,7 +260,7 @@ static void xen_queue_tls(const struct desc_struct *tls, unsigned int cpu,
 
 void xen_load_tls(struct thread_struct *t, unsigned int cpu)
 {
-	bool lazy = paravirt_get_lazy_mode() == PARAVIRT_LAZY_CPU;
+	bool lazy = xen_lazy_cpu();
 	unsigned int changed;
 
 	changed = xen_tls_changed(per_cpu(xen_tls_shadow, cpu).desc,
@@ -284,8 +299,7 @@ __xen_set_segment_base(unsigned int which, unsigned long value)
 {
 	struct multicall_entry *mc;
 
-	if (which != SEGBASE_GS_KERNEL &&
-	    paravirt_get_lazy_mode() == PARAVIRT_LAZY_CPU) {
+	if (which != SEGBASE_GS_KERNEL && xen_lazy_cpu()) {
 		if (which == SEGBASE_GS_USER_SEL && xen_gs_sel_folds) {
 			mc = xen_mc_last_entry(__HYPERVISOR_set_segment_base);
 			if (mc && mc->args[0] == SEGBASE_GS_USER_SEL) {
@@ -316,7 +330,7 @@ void xen_load_sp0(unsigned long sp0)
 {
 	struct multicall_space mc;
 
-	if (paravirt_get_lazy_mode() == PARAVIRT_LAZY_CPU) {
+	if (xen_lazy_cpu()) {
 		MULTI_stack_switch(xen_switch_entry(), __KERNEL_DS, sp0);
 	} else {
 		mc = xen_mc_entry(0);

@@ -29,7 +29,9 @@ static inline void xen_mc_batch(void)
 	unsigned long flags;
 
 	local_irq_save(flags);
-	trace_xen_mc_batch(paravirt_get_lazy_mode());
+	/* Asked only when traced: it is a call, even with tracing compiled out. */
+	if (trace_xen_mc_batch_enabled())
+		trace_xen_mc_batch(paravirt_get_lazy_mode());
 	__this_cpu_write(xen_mc_irq_flags, flags);
 }
 
@@ -78,12 +80,15 @@ void xen_mc_flush(void);
 /* Issue the batch at the end of a lazy MMU or CPU section. */
 void xen_mc_flush_lazy_end(void);
 
-/* Close a batch: issue it unless in lazy mode, restore interrupts. */
+/*
+ * Close a batch: issue it unless in lazy mode (one of mode's), restore
+ * interrupts. Mode 0: always issue, without asking the mode.
+ */
 static inline void xen_mc_issue(unsigned int mode)
 {
 	trace_xen_mc_issue(mode);
 
-	if ((paravirt_get_lazy_mode() & mode) == 0)
+	if (!mode || (paravirt_get_lazy_mode() & mode) == 0)
 		xen_mc_flush();
 
 	local_irq_restore(this_cpu_read(xen_mc_irq_flags));
