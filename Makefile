@@ -7,7 +7,7 @@ H := tools/testing/xen-pvperf
 
 help:
 	@echo "make run          setup, apply, build, boot Xen dom0 + PV domU and native, benchmarks, report"
-	@echo "                  (RUNS=N: each instruction count over N boots, median per op)"
+	@echo "                  (RUNS=N: each instruction count over N boots, mean per op)"
 	@echo "make check        all tests (host tests, checkpatch, build, boots); 'N passed, N failed'"
 	@echo "make check-host   the fast tests only (harness host tests, checkpatch)"
 	@echo "make setup|apply|build|rootfs|checkpatch   one stage"
@@ -22,7 +22,7 @@ help:
 	@echo "make clean        remove out/ (the cache in ~/.cache/xen-pvperf stays)"
 
 # RUNS=N: boot each icount configuration N times, each in its own guest
-# state (pvperf.perturb), the lower median per op.
+# state (pvperf.perturb), the mean per op.
 RUNS ?= 1
 
 run:

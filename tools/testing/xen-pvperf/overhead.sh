@@ -20,7 +20,7 @@ usage() {
 	cat <<EOF
 usage: overhead.sh [-h] [--runs N] [--table-only]
   --runs N       boots per configuration (default 1); the table takes the
-                 lower median per op over the runs of a configuration
+                 mean per op over the runs of a configuration
   --table-only   no build, no boot: the table of the logs already there
 Builds the nodebugfs kernel when needed. Logs: $OUT/logs/overhead-*.
 EOF
@@ -49,7 +49,7 @@ fi
 runs=$(find "$OUT/logs" -name 'overhead-stats-on-*.bench' | wc -l)
 
 # Instructions/op per configuration and op over the runs (report.py's
-# over_boots: the lower median).
+# over_boots: the mean).
 table=$OUT/stats-overhead.txt
 python3 - "$OUT/logs" "$configs" "$HARNESS" >"$table.tmp" <<'EOF'
 import glob, os, sys
@@ -67,14 +67,15 @@ for c in configs:
                     figs.setdefault(r[1], {}).setdefault(c, []).append(float(r[4]))
 for op in sorted(figs):
     a, k, b, c = (over_boots(figs[op][n]) if figs[op].get(n) else 0 for n in configs)
-    print("%-16s %12.2f %12.2f %12.2f %12.2f %9.4f %9.4f %9.4f" % (
-        op, a, k, b, c, k / a if a else 0, b / a if a else 0, c / b if b else 0))
+    print("%-16s %12.2f %12.2f %12.2f %12.2f %9.4f %9.4f %9.4f %9.4f" % (
+        op, a, k, b, c, k / a if a else 0, b / a if a else 0, c / a if a else 0,
+        c / b if b else 0))
 EOF
 {
 	echo "# instructions per op (QEMU -icount shift=0: guest ns = instructions),"
-	echo "# lower median of $runs run(s), PV domU, $(cat "$OUT/upstream-version")"
-	printf "%-16s %12s %12s %12s %12s %9s %9s %9s\n" "op (domU)" nodebugfs control \
-		stats-off stats-on ctl/nodbg off/nodbg on/off
+	echo "# mean of $runs run(s), PV domU, $(cat "$OUT/upstream-version")"
+	printf "%-16s %12s %12s %12s %12s %9s %9s %9s %9s\n" "op (domU)" nodebugfs \
+		control stats-off stats-on ctl/nodbg off/nodbg on/nodbg on/off
 	cat "$table.tmp"
 } >"$table"
 rm -f "$table.tmp"

@@ -15,8 +15,8 @@ missing run leaves its columns empty):
   trace-xen-series, trace-xen-baseline       entries into Xen/op (xentrace)
                                              and, for the series, its stats
 An icount run booted more than once (run.sh --runs N) has its further
-boots in NAME-2, NAME-3, ...: instructions/op is the lower median of an
-op's figures over them (each boot is one guest state: pvperf.perturb).
+boots in NAME-2, NAME-3, ...: instructions/op is the mean of an op's
+figures over them (each boot is one guest state: pvperf.perturb).
 Prints a table per guest; writes the records as JSON and a chart of
 series/baseline per op as SVG.
 
@@ -110,16 +110,18 @@ def read_bench(path, run):
 
 
 def over_boots(values):
-    """The figure of an op over the boots of one configuration: the lower
-    median. Boot N measures from its own guest state (pvperf.perturb=N-1,
-    the same for every kernel), so that no single state decides; the
-    lower of the two middle figures keeps the record of a real boot."""
-    return statistics.median_low(values)
+    """The figure of an op over the boots of one configuration: the mean.
+    Boot N measures from its own guest state (pvperf.perturb=N-1, the
+    same for every kernel), and some ops jump between two levels from
+    state to state; the mean weighs each level by how often it came, the
+    median would pick one (pvperf.rst, "Guest state")."""
+    return round(statistics.fmean(values), 2)
 
 
 def read_bench_boots(logs, name):
     """NAME.bench and its further boots NAME-2.bench, ...: per op the
-    record of over_boots(), with "boots" the number read."""
+    record of the first boot with its figure and those of its phases
+    over_boots() of all, and "boots" the number read."""
     seen = {}
     n = 1
     while True:
@@ -134,8 +136,10 @@ def read_bench_boots(logs, name):
         return None
     out = {}
     for key, recs in seen.items():
-        ns = over_boots([r["ns"] for r in recs])
-        out[key] = dict(next(r for r in recs if r["ns"] == ns), boots=len(recs))
+        phases = {p: over_boots([r["phases"][p] for r in recs])
+                  for p in recs[0]["phases"] if all(p in r["phases"] for r in recs)}
+        out[key] = dict(recs[0], ns=over_boots([r["ns"] for r in recs]), phases=phases,
+                        boots=len(recs))
     return out
 
 

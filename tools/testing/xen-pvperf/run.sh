@@ -14,7 +14,8 @@
 #                     sites call, as upstream's), the domU's benchmarks
 #   icount-native-K   series, nopv and baseline without Xen, instructions/op
 # With --runs N every icount boot is made N times (NAME-2, ... for the
-# further ones) and the report takes each op's smallest figure.
+# further ones), boot r in guest state pvperf.perturb=r-1, and the report
+# takes each op's mean.
 # and print the report (report.py): a table per guest, out/report.json,
 # out/report.svg, and the cross-check of xentrace against the statistics.
 set -euo pipefail
@@ -26,7 +27,8 @@ usage() {
 usage: run.sh [-h] [--ops OP,OP...] [--runs N]
   --ops OP,...   run only these benchmarks (default: all; see pvbench --help)
   --runs N       boot each icount configuration N times (default 1, at most
-                 9); instructions/op is each op's smallest figure
+                 9), each in its own guest state; instructions/op is
+                 each op's mean over them
 Stages: setup, apply, build, rootfs, 2 + 6N boots, report. Logs: $OUT/logs.
 Environment: LMBENCH_DIR=<folder of static lmbench binaries> adds
 lat_syscall, lat_ctx, lat_pipe, lat_sig, lat_pagefault, lat_mmap and

@@ -4,7 +4,7 @@
 # futex, all on its hash-bucket spin lock) in a PV domU of two vCPUs on one
 # CPU, where Xen deschedules lock holders: the series and the baseline,
 # each with PV spinlocks and with nopvspin. Instructions/op from boots
-# under -icount (lower median of --runs), entries into Xen/op from one boot
+# under -icount (mean of --runs), entries into Xen/op from one boot
 # with xentrace. Prints the table; writes out/spinbench.txt.
 set -euo pipefail
 STEP=spinbench
