@@ -19,14 +19,15 @@ STEP=overhead
 usage() {
 	cat <<EOF
 usage: overhead.sh [-h] [--runs N] [--table-only]
-  --runs N       boots per configuration (default 1); the table takes the
+  --runs N       boots per configuration (default 5), each in its own guest
+                 state (pvperf.perturb); the table takes the
                  mean per op over the runs of a configuration
   --table-only   no build, no boot: the table of the logs already there
 Builds the nodebugfs kernel when needed. Logs: $OUT/logs/overhead-*.
 EOF
 }
 
-runs=1
+runs=5
 boot=1
 table_flags "$@"
 
