@@ -133,5 +133,5 @@ table_flags() {
 BENCH_ARGS="pvperf.plan=bench kunit.enable=0 norandmaps"
 # bench_perturb RUN: the guest state boot RUN (1, 2, ...) of a
 # configuration measures from: pvperf.perturb=RUN-1, the same for every
-# kernel (pvperf.rst, "Measuring").
+# kernel (pvperf.rst, "Guest state").
 bench_perturb() { printf 'pvperf.perturb=%s\n' $(($1 - 1)); }

@@ -57,15 +57,16 @@ import glob, os, sys
 
 logs, configs = sys.argv[1], [c.split(":")[0] for c in sys.argv[2].split()]
 sys.path.insert(0, sys.argv[3])
-from report import over_boots
+from report import Bad, boot_figures, over_boots
 
 figs = {}
-for c in configs:
-    for p in glob.glob(os.path.join(logs, "overhead-%s-*.bench" % c)):
-        with open(p) as f:
-            for r in (l.split() for l in f):
-                if r and r[0] == "domU":
-                    figs.setdefault(r[1], {}).setdefault(c, []).append(float(r[4]))
+try:
+    for c in configs:
+        paths = glob.glob(os.path.join(logs, "overhead-%s-*.bench" % c))
+        for op, f in boot_figures(paths, "domU").items():
+            figs.setdefault(op, {})[c] = f
+except Bad as e:
+    sys.exit("xen-pvperf: overhead: error: %s" % e)
 for op in sorted(figs):
     a, k, b, c = (over_boots(figs[op][n]) if figs[op].get(n) else 0 for n in configs)
     print("%-16s %12.2f %12.2f %12.2f %12.2f %9.4f %9.4f %9.4f %9.4f" % (

@@ -118,6 +118,19 @@ def over_boots(values):
     return round(statistics.fmean(values), 2)
 
 
+def boot_figures(paths, role):
+    """{op: [instructions/op of each boot]} of role's benchmark lines in
+    the NAME.bench files at paths, one boot each (Bad if one is
+    malformed)."""
+    figs = {}
+    for p in paths:
+        run = os.path.basename(p)[:-len(".bench")]
+        for (r, op), rec in (read_bench(p, run) or {}).items():
+            if r == role:
+                figs.setdefault(op, []).append(rec["ns"])
+    return figs
+
+
 def read_bench_boots(logs, name):
     """NAME.bench and its further boots NAME-2.bench, ...: per op the
     record of the first boot with its figure and those of its phases

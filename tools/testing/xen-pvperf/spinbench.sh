@@ -50,7 +50,7 @@ import glob, os, sys
 
 logs, configs = sys.argv[1], [c.split(":")[0] for c in sys.argv[2].split()]
 sys.path.insert(0, sys.argv[3])
-from report import over_boots
+from report import Bad, boot_figures, over_boots
 
 
 def rows(path):
@@ -59,9 +59,11 @@ def rows(path):
 
 
 def instr(cname):
-    figs = []
-    for p in sorted(glob.glob(os.path.join(logs, "spinbench-%s-[0-9]*.bench" % cname))):
-        figs += [float(r[4]) for r in rows(p) if r[0] == "domU" and r[1] == "spin_contended"]
+    paths = glob.glob(os.path.join(logs, "spinbench-%s-[0-9]*.bench" % cname))
+    try:
+        figs = boot_figures(paths, "domU").get("spin_contended", [])
+    except Bad as e:
+        sys.exit("xen-pvperf: spinbench: error: %s" % e)
     return (over_boots(figs) if figs else None), len(figs)
 
 

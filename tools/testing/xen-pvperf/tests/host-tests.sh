@@ -59,6 +59,13 @@ expect selftests-x86-flaky 0 "not compared" "$H/selftests-x86.sh" "$TMP/st-f1.lo
 expect selftests-x86-args 2 "needs two console logs" "$H/selftests-x86.sh" "$TMP/st-s.log"
 expect build-unknown-kernel 2 "unknown kernel 'nosuch'" "$H/build.sh" --kernel nosuch
 expect overhead-bad-runs 2 "--runs needs a positive number" "$H/overhead.sh" --runs 0
+# A malformed benchmark line is named, not a traceback (report.py's reader).
+mkdir -p "$TMP/ovh/logs"
+echo v >"$TMP/ovh/upstream-version"
+echo "domU ctx_pipe x" >"$TMP/ovh/logs/overhead-nodebugfs-1.bench"
+expect overhead-malformed-bench 1 \
+	"overhead: error: overhead-nodebugfs-1: malformed benchmark line: domU ctx_pipe x" \
+	env XEN_PVPERF_OUT="$TMP/ovh" "$H/overhead.sh" --table-only
 expect stress-bad-secs 2 "--secs needs a positive number of seconds" "$H/stress.sh" --secs 10m
 expect stress-bad-vcpus 2 "--vcpus needs a number from 2 to 8" "$H/stress.sh" --vcpus 1
 expect stress-bad-hotplug 2 "--hotplug needs a number of seconds" "$H/stress.sh" --hotplug off
