@@ -134,7 +134,7 @@ selftests_x86_test() {
 # The harness must turn a domU that crashes in the middle of the benchmarks
 # into one clear line naming the benchmark, and the tail of its console.
 injected_panic_test() {
-	local out=$OUT/logs/injected-panic.out
+	local out=$OUT/logs/injected-panic.out rc
 	local name="domU panic during a benchmark is reported with the op and the console tail"
 	local why="Kernel panic - not syncing.*, during benchmark signal in the domU"
 	# No KUnit and no selftests here (plan=bench): they run in the
@@ -150,13 +150,38 @@ injected_panic_test() {
 		--append "pvperf.plan=bench pvperf.dom0bench=0 pvperf.ops=null_syscall+signal" \
 		--append "pvperf.panic=domU:signal kunit.enable=0" \
 		--name boot-injected-panic --quiet >"$out" 2>&1
-	if [ $? = 1 ] &&
+	rc=$?
+	if [ $rc = 1 ] &&
 		grep -q "error: \[domU\] $why" "$out" &&
 		grep -q -- "--- last 40 console lines of the domU ---" "$out" &&
 		grep -q "^\[domU\] PVPERF domU: crashing on request" "$out"; then
 		result ok "$name"
 	else
-		result FAIL "$name" "$(head -n 3 "$out" | tr '\n' ' ')"
+		result FAIL "$name" "exit $rc: $(grep -m1 'error:' "$out" ||
+			tail -n 2 "$out" | tr '\n' ' ')"
+	fi
+}
+
+# Static keys flipped at run time, in a dom0 of two vCPUs: pvtoggle turns
+# the perf context-switch key and the series' counting on and off from
+# vCPU 1 for 30 s while vCPU 0 context-switches, each flip rewriting code
+# vCPU 0 runs. Under QEMU's multi-threaded TCG this died of an int3 within
+# seconds (boot.sh, the QEMU command).
+toggle_test() {
+	local r=$OUT/logs/static-key-toggle.results t name
+	boot_test xen series static-key-toggle --stats on \
+		--append "pvperf.toggle=30 pvperf.plan=bench pvperf.dom0bench=0" \
+		--append "pvperf.ops=calibrate kunit.enable=0"
+	name="static keys flipped 30 s on vCPU 1 while vCPU 0 switches"
+	t=$(tr -d '\r' <"$OUT/logs/static-key-toggle.log" |
+		sed -n 's/^PVPERF-TOGGLE dom0 toggles //p')
+	if grep -q "^ok dom0 static-keys-toggled" "$r" 2>/dev/null &&
+		echo "$t" | grep -qE '^perf=[1-9][0-9]* xen_stats=[1-9]'; then
+		result ok "$name ($t)"
+	else
+		result FAIL "$name" "${t:-no PVPERF-TOGGLE line}; $(
+			grep -m1 'static-keys' "$r" 2>/dev/null ||
+			echo "no static-keys-toggled check")"
 	fi
 }
 
@@ -168,7 +193,7 @@ bad_param_test() {
 	stage "boot native series, bad parameters" "$HARNESS/boot.sh" \
 		--mode native --kernel series \
 		--append "pvperf.plan=bench pvperf.ops=calibrate pvperf.pcp_high_fraction=3" \
-		--append "xen_inline_irq=maybe pvperf.perturb=x" \
+		--append "xen_inline_irq=maybe pvperf.perturb=x pvperf.toggle=x" \
 		--name boot-bad-param --quiet >"$out" 2>&1
 	if [ $? = 1 ] &&
 		grep -q "^FAIL native pcp-high-fraction .*takes 0 or a number of 8 and up" "$r"
@@ -182,6 +207,13 @@ bad_param_test() {
 		result ok "$name"
 	else
 		result FAIL "$name" "$(grep perturb "$r" || echo "no perturb-param check in $r")"
+	fi
+	name="pvperf.toggle=x fails the boot with what it takes"
+	if grep -q "^FAIL native static-keys-toggled pvperf.toggle=x: takes a number" "$r"; then
+		result ok "$name"
+	else
+		result FAIL "$name" \
+			"$(grep static-keys "$r" || echo "no static-keys-toggled check in $r")"
 	fi
 	name="xen_inline_irq=maybe is reported in the kernel log"
 	if grep -q "^ok native inline-irq-param-rejected" "$r"; then
@@ -314,6 +346,7 @@ if [ "$host_only" = 0 ] && run_stage apply "$HARNESS/apply.sh"; then
 		case " $built " in *" series "*)
 			unlock_site_test
 			injected_panic_test
+			toggle_test
 			bad_param_test
 			repeat_test
 			stress_test

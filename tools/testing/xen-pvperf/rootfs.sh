@@ -67,6 +67,7 @@ make_guest() {
 	ln -s /run "$r/var/run"
 	install -m 0755 "$HARNESS/rootfs/init" "$r/init"
 	install -m 0755 "$work/pvbench" "$r/bin/pvbench"
+	install -m 0755 "$work/pvtoggle" "$r/bin/pvtoggle"
 	mkdir -p "$r/opt/selftests/vm"
 	for t in $SELFTESTS_VM; do
 		install -m 0755 "$work/selftests/$t" "$r/opt/selftests/vm/$t"
@@ -157,7 +158,7 @@ if [ -n "${LMBENCH_DIR:-}" ]; then
 fi
 
 log "guest programs"
-for p in pvbench pvtrace; do
+for p in pvbench pvtrace pvtoggle; do
 	gcc -static -O2 -Wall -Wextra -Werror -o "$work/$p" "$HARNESS/bench/$p.c" ||
 		die "cannot build bench/$p.c (compiler messages above;" \
 			"gcc or libc6-dev missing: run 'make setup')"
