@@ -200,27 +200,26 @@ bad_param_test() {
 	then
 		result ok "$name"
 	else
-		result FAIL "$name" "$(head -n 3 "$out" | tr '\n' ' ')"
+		result FAIL "$name" "$(grep -m1 'pcp-high-fraction' "$r" 2>/dev/null ||
+			grep -m1 'error:' "$out" || echo "no pcp-high-fraction check in $r")"
 	fi
-	name="pvperf.perturb=x fails the boot with what it takes"
-	if grep -q "^FAIL native perturb-param .*takes a number from 0 to 99" "$r"; then
-		result ok "$name"
+	param_result "pvperf.perturb=x fails the boot with what it takes" \
+		"^FAIL native perturb-param .*takes a number from 0 to 99" perturb-param
+	param_result "pvperf.toggle=x fails the boot with what it takes" \
+		"^FAIL native static-keys-toggled pvperf.toggle=x: takes a number" \
+		static-keys-toggled
+	param_result "xen_inline_irq=maybe is reported in the kernel log" \
+		"^ok native inline-irq-param-rejected" inline-irq-param-rejected
+}
+
+# param_result NAME PATTERN CHECK: the bad-parameter boot's results have
+# a line matching PATTERN; else the line of CHECK is the reason.
+param_result() {
+	local r=$OUT/logs/boot-bad-param.results
+	if grep -q "$2" "$r"; then
+		result ok "$1"
 	else
-		result FAIL "$name" "$(grep perturb "$r" || echo "no perturb-param check in $r")"
-	fi
-	name="pvperf.toggle=x fails the boot with what it takes"
-	if grep -q "^FAIL native static-keys-toggled pvperf.toggle=x: takes a number" "$r"; then
-		result ok "$name"
-	else
-		result FAIL "$name" \
-			"$(grep static-keys "$r" || echo "no static-keys-toggled check in $r")"
-	fi
-	name="xen_inline_irq=maybe is reported in the kernel log"
-	if grep -q "^ok native inline-irq-param-rejected" "$r"; then
-		result ok "$name"
-	else
-		result FAIL "$name" \
-			"$(grep inline-irq "$r" || echo "no inline-irq-param-rejected check in $r")"
+		result FAIL "$1" "$(grep -- " $3" "$r" || echo "no $3 check in $r")"
 	fi
 }
 
