@@ -8,7 +8,8 @@
  *
  * where ns are the guest's CLOCK_MONOTONIC nanoseconds (under QEMU with
  * -icount shift=0 they count instructions) of the fastest of R batches of
- * N ops: anything else the machine does only ever adds instructions.
+ * N ops: anything else the machine does only ever adds instructions. Each
+ * batch starts settled, at a set point between two timer ticks (settle()).
  *
  * With -m TAG, the batches are framed by two marker hypercalls that
  * xentrace records with their arguments (see pvtrace.c), issued through
@@ -17,6 +18,8 @@
  * statistics, what they counted from just before the first marker to just
  * after the second follows: "stats DIR/NAME=DELTA ..." and "hypercalls
  * NR=DIRECT+IN_MULTICALL ...", for the cross-check against xentrace.
+ * With -v, each batch's figure and the pages the kernel freed in its timed
+ * window go to stderr: "batch R ns_per_op=X.XX pages_freed=N".
  *
  * Exit 2 on bad arguments, 1 when a system call fails.
  */
@@ -52,37 +55,116 @@ static const char *op_name = "";	/* in every error message */
 static long opt_threads;	/* -t: processes or threads */
 static long opt_batches = 1;	/* -r: batches of N ops */
 static int opt_deltas;		/* -d: print what the statistics counted */
+static int opt_verbose;		/* -v: print each batch */
+static long opt_phase = 500;	/* -P: batches start this far into a tick */
 static long opt_size_kb;	/* -s: working set in KiB */
+
+#define NSEC_PER_SEC	1000000000ULL
+
+static unsigned long long ts_ns(const struct timespec *ts)
+{
+	return ts->tv_sec * NSEC_PER_SEC + ts->tv_nsec;
+}
 
 static unsigned long long now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-/*
- * The timed window of a batch: all of op->run(), unless the op narrows it
- * with window_open() and window_close() (to leave out making and ending
- * its partners).
- */
-static unsigned long long window_t0, window_t1;
-
-static void window_open(void)
-{
-	window_t0 = now_ns();
-}
-
-static void window_close(void)
-{
-	window_t1 = now_ns();
+	return ts_ns(&ts);
 }
 
 static void die(const char *what)
 {
 	fprintf(stderr, "pvbench %s: %s: %s\n", op_name, what, strerror(errno));
 	exit(1);
+}
+
+/*
+ * Where a batch starts its clock. It first sleeps SETTLE_NS, so that the
+ * work that earlier ops left to RCU is done before the batch, not in
+ * it: the kernel stack of a partner that ended is freed a grace period
+ * later, and that free can drain the page allocator's per-CPU lists,
+ * which the batch's own allocations then refill. It wakes at a set point
+ * after a timer tick (the coarse clock reads the time of the last one),
+ * so that a batch of a given length always takes the same number of
+ * ticks: one costs a PV domU about 30000 instructions, which a batch
+ * started anywhere took in or left out by chance. -P moves that point
+ * (thousandths of a tick after one): the harness starts each guest state
+ * at another, so that a mean over states is one over where the ticks
+ * fall, not the figure of one such point. The sleep idles the CPU, and
+ * under -icount sleep=off the guest clock jumps over it.
+ */
+#define SETTLE_NS	100000000ULL	/* 100 ms */
+
+static void settle(void)
+{
+	unsigned long long t, tick;
+	struct timespec ts, res;
+	int err;
+
+	if (clock_gettime(CLOCK_MONOTONIC_COARSE, &ts) ||
+	    clock_getres(CLOCK_MONOTONIC_COARSE, &res))
+		die("clock_gettime(CLOCK_MONOTONIC_COARSE)");
+	t = ts_ns(&ts) + SETTLE_NS;
+	tick = ts_ns(&res);
+	if (tick > 1 && tick <= SETTLE_NS)
+		t += (tick - SETTLE_NS % tick) % tick + tick * opt_phase / 1000;
+	ts.tv_sec = t / NSEC_PER_SEC;
+	ts.tv_nsec = t % NSEC_PER_SEC;
+	do
+		err = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+	while (err == EINTR);
+	if (err) {
+		errno = err;
+		die("clock_nanosleep");
+	}
+}
+
+/*
+ * With -v: the pages the kernel freed during a batch's timed window, from
+ * /proc/vmstat's pgfree, read outside it. The file is opened once and read
+ * with pread(), so that reading it leaves no file to free behind (a file
+ * is freed a grace period after its close, which would land in the
+ * window).
+ */
+static int vmstat_fd = -1;
+
+static long long pages_freed(void)
+{
+	static char buf[16384];
+	char *p;
+	ssize_t r;
+
+	r = pread(vmstat_fd, buf, sizeof(buf) - 1, 0);
+	if (r < 0)
+		die("/proc/vmstat");
+	buf[r] = 0;
+	p = strstr(buf, "\npgfree ");
+	return p ? atoll(p + strlen("\npgfree ")) : -1;
+}
+
+/*
+ * The timed window of a batch: all of op->run(), unless the op narrows it
+ * with window_open() and window_close() (to leave out making and ending
+ * its partners). Each starts settled (above).
+ */
+static unsigned long long window_t0, window_t1;
+static long long window_freed0, window_freed1;
+
+static void window_open(void)
+{
+	settle();
+	if (opt_verbose)
+		window_freed0 = pages_freed();
+	window_t0 = now_ns();
+}
+
+static void window_close(void)
+{
+	window_t1 = now_ns();
+	if (opt_verbose)
+		window_freed1 = pages_freed();
 }
 
 struct privcmd_hypercall {
@@ -743,13 +825,17 @@ static void print_usage(FILE *f)
 	size_t i;
 
 	fprintf(f, "usage: pvbench OP [-n ITERATIONS] [-r BATCHES] [-t THREADS] [-s KIB]\n"
-		"               [-m TAG]\n"
+		"               [-m TAG] [-d] [-v] [-P PHASE]\n"
 		"  -n  iterations (ops) per batch; each op has a default\n"
 		"  -r  batches (default 1); ns_per_op is that of the fastest\n"
 		"  -m  frame the batches with xentrace markers carrying TAG\n"
 		"      (needs /dev/xen/privcmd)\n"
 		"  -d  print what /sys/kernel/debug/xen counted during the\n"
 		"      batches: 'stats NAME=DELTA ...' and 'hypercalls NR=D+M ...'\n"
+		"  -v  print each batch to stderr: 'batch R ns_per_op=X pages_freed=N',\n"
+		"      N the pages the kernel freed in its timed window\n"
+		"  -P  each batch's clock starts PHASE thousandths of a timer tick\n"
+		"      after one (1-999, default 500), after a 100 ms sleep\n"
 		"  -t  processes or threads (ctx_n, spin_contended; default 4)\n"
 		"  -s  working set in KiB (ctx_n 16, mmap_munmap 4096,\n"
 		"      fork_exit_16m and fork_exec 16384)\nops:");
@@ -780,6 +866,7 @@ int main(int argc, char **argv)
 	static unsigned long long d0[MAX_HCALL], m0[MAX_HCALL];
 	static unsigned long long d1[MAX_HCALL], m1[MAX_HCALL];
 	static struct stat_snap s0, s1;
+	long long freed0 = 0, freed1 = 0;
 	long n = 0, tag = -1, r;
 	int counted = 0;
 	size_t i;
@@ -803,10 +890,21 @@ int main(int argc, char **argv)
 	}
 	op_name = op->name;
 	optind = 2;
-	while ((c = getopt(argc, argv, "n:r:t:s:m:d")) != -1) {
+	while ((c = getopt(argc, argv, "n:r:t:s:m:dvP:")) != -1) {
 		switch (c) {
 		case 'd':
 			opt_deltas = 1;
+			break;
+		case 'v':
+			opt_verbose = 1;
+			break;
+		case 'P':
+			opt_phase = parse_positive("-P", optarg);
+			if (opt_phase > 999) {
+				fprintf(stderr, "pvbench %s: -P takes 1 to 999 (thousandths of a tick), not '%s'\n",
+					op_name, optarg);
+				return 2;
+			}
 			break;
 		case 'n':
 			n = parse_positive("-n", optarg);
@@ -841,6 +939,11 @@ int main(int argc, char **argv)
 		if (privcmd_fd < 0)
 			die("-m: /dev/xen/privcmd (not a Xen guest?)");
 	}
+	if (opt_verbose) {
+		vmstat_fd = open("/proc/vmstat", O_RDONLY);
+		if (vmstat_fd < 0)
+			die("-v: /proc/vmstat");
+	}
 	if (op->setup)
 		op->setup();
 	if (opt_deltas) {
@@ -853,13 +956,24 @@ int main(int argc, char **argv)
 		memset(mm_ns, 0, sizeof(mm_ns));
 		window_t0 = 0;
 		window_t1 = 0;
+		settle();
+		if (opt_verbose)
+			freed0 = pages_freed();
 		t0 = now_ns();
 		op->run(n);
 		t1 = now_ns();
+		if (opt_verbose)
+			freed1 = pages_freed();
 		if (window_t0 && window_t1) {
 			t0 = window_t0;
 			t1 = window_t1;
+			freed0 = window_freed0;
+			freed1 = window_freed1;
 		}
+		if (opt_verbose)
+			fprintf(stderr, "batch %ld ns_per_op=%llu.%02llu pages_freed=%lld\n",
+				r + 1, (t1 - t0) / n, (t1 - t0) * 100 / n % 100,
+				freed1 - freed0);
 		if (t1 - t0 < best) {
 			best = t1 - t0;
 			memcpy(mm_best, mm_ns, sizeof(mm_ns));

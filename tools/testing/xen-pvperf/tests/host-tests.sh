@@ -219,6 +219,13 @@ if gcc -static -O2 -Wall -Wextra -Werror -o "$TMP/pvbench" "$H/bench/pvbench.c" 
 		"^op=mmperf iterations=2 batches=1 ns_per_op=[0-9]+\.[0-9]{2} ${want}$" \
 		"$TMP/pvbench" mmperf -n 2
 	expect pvbench-bad-r 2 "-r needs a positive number, not '-1'" "$TMP/pvbench" signal -r -1
+	expect pvbench-verbose-batches 0 \
+		"^batch 2 ns_per_op=[0-9]+\.[0-9]{2} pages_freed=[0-9]+$" \
+		"$TMP/pvbench" tls_switch -n 3 -r 2 -v -P 118
+	expect pvbench-bad-phase 2 "-P takes 1 to 999 \(thousandths of a tick\), not '1000'" \
+		"$TMP/pvbench" signal -P 1000
+	expect pvbench-bad-phase-text 2 "-P needs a positive number, not 'half'" \
+		"$TMP/pvbench" signal -P half
 	expect pvbench-bad-tag 2 "-m needs a positive number, not 'x'" "$TMP/pvbench" signal -m x
 	expect pvbench-marker-needs-xen 1 "-m: /dev/xen/privcmd \(not a Xen guest\?\)" \
 		"$TMP/pvbench" null_syscall -m 3
