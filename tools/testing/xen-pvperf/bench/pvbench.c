@@ -901,8 +901,8 @@ int main(int argc, char **argv)
 		case 'P':
 			opt_phase = parse_positive("-P", optarg);
 			if (opt_phase > 999) {
-				fprintf(stderr, "pvbench %s: -P takes 1 to 999 (thousandths of a tick), not '%s'\n",
-					op_name, optarg);
+				fprintf(stderr, "pvbench %s: -P takes 1 to 999 %s, not '%s'\n",
+					op_name, "(thousandths of a tick)", optarg);
 				return 2;
 			}
 			break;
