@@ -9,7 +9,8 @@
  * where ns are the guest's CLOCK_MONOTONIC nanoseconds (under QEMU with
  * -icount shift=0 they count instructions) of the fastest of R batches of
  * N ops: anything else the machine does only ever adds instructions. Each
- * batch starts settled, at a set point between two timer ticks (settle()).
+ * batch starts settled, at a set point between two timer ticks (settle()),
+ * except under -m.
  *
  * With -m TAG, the batches are framed by two marker hypercalls that
  * xentrace records with their arguments (see pvtrace.c), issued through
@@ -98,11 +99,11 @@ static void die(const char *what)
 #define SETTLE_NS	100000000ULL	/* 100 ms */
 
 /*
- * Within the frame of -m's markers no batch settles: the entries into Xen
- * counted between them must be the ops', not those of 100 ms of an idle
- * machine. The batches then settle once, before the first marker.
+ * Under -m no batch settles: the entries into Xen counted between the
+ * markers must be the ops', not those of 100 ms of an idle machine, and
+ * the statistics of -d must frame the same span as the markers.
  */
-static int in_marker_frame;
+static int no_settle;
 
 static void settle(void)
 {
@@ -110,7 +111,7 @@ static void settle(void)
 	struct timespec ts, res;
 	int err;
 
-	if (in_marker_frame)
+	if (no_settle)
 		return;
 	if (clock_gettime(CLOCK_MONOTONIC_COARSE, &ts) ||
 	    clock_getres(CLOCK_MONOTONIC_COARSE, &res))
@@ -838,7 +839,7 @@ static void print_usage(FILE *f)
 		"  -n  iterations (ops) per batch; each op has a default\n"
 		"  -r  batches (default 1); ns_per_op is that of the fastest\n"
 		"  -m  frame the batches with xentrace markers carrying TAG\n"
-		"      (needs /dev/xen/privcmd); they settle once, before it\n"
+		"      (needs /dev/xen/privcmd); the batches do not settle\n"
 		"  -d  print what /sys/kernel/debug/xen counted during the\n"
 		"      batches: 'stats NAME=DELTA ...' and 'hypercalls NR=D+M ...'\n"
 		"  -v  print each batch to stderr: 'batch R ns_per_op=X pages_freed=N',\n"
@@ -947,6 +948,7 @@ int main(int argc, char **argv)
 		privcmd_fd = open("/dev/xen/privcmd", O_RDWR);
 		if (privcmd_fd < 0)
 			die("-m: /dev/xen/privcmd (not a Xen guest?)");
+		no_settle = 1;
 	}
 	if (opt_verbose) {
 		vmstat_fd = open("/proc/vmstat", O_RDONLY);
@@ -959,11 +961,8 @@ int main(int argc, char **argv)
 		read_stats(&s0);
 		counted = read_hcalls(d0, m0);
 	}
-	if (tag >= 0) {
-		settle();
+	if (tag >= 0)
 		mark(PVPERF_MARK_BEGIN, tag);
-		in_marker_frame = 1;
-	}
 	for (r = 0; r < opt_batches; r++) {
 		memset(mm_ns, 0, sizeof(mm_ns));
 		window_t0 = 0;
