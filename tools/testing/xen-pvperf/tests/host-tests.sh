@@ -220,8 +220,27 @@ if gcc -static -O2 -Wall -Wextra -Werror -o "$TMP/pvbench" "$H/bench/pvbench.c" 
 		"$TMP/pvbench" mmperf -n 2
 	expect pvbench-bad-r 2 "-r needs a positive number, not '-1'" "$TMP/pvbench" signal -r -1
 	expect pvbench-verbose-batches 0 \
-		"^batch 2 ns_per_op=[0-9]+\.[0-9]{2} pages_freed=[0-9]+$" \
+		"^batch 2 ns_per_op=[0-9]+\.[0-9]{2} preempted=[0-9]+ pages_freed=[0-9]+$" \
 		"$TMP/pvbench" tls_switch -n 3 -r 2 -v -P 118
+	# ctx_n's ring runs SCHED_BATCH: a woken partner does not preempt
+	# the writer, so pvbench's own process is hardly ever preempted in
+	# a window of 4000 hops (under SCHED_OTHER, hundreds of times).
+	case pvbench-ctx_n-no-preemption in *"$only"*)
+		if "$TMP/pvbench" ctx_n -n 4000 -r 2 -v >"$TMP/out" 2>&1; then
+			most=$(awk -F'preempted=' '/^batch / { split($2, a, " ");
+				if (a[1] + 0 > m) m = a[1] + 0 } END { print m + 0 }' "$TMP/out")
+			if grep -q '^batch 2 ' "$TMP/out" && [ "$most" -le 40 ]; then
+				ok pvbench-ctx_n-no-preemption
+			else
+				out=$(tr '\n' ' ' <"$TMP/out")
+				fail pvbench-ctx_n-no-preemption \
+					"preempted up to $most times in a batch (40 at most): $out"
+			fi
+		else
+			fail pvbench-ctx_n-no-preemption "$(tr '\n' ' ' <"$TMP/out")"
+		fi
+		;;
+	esac
 	expect pvbench-bad-phase 2 "-P takes 1 to 999 \(thousandths of a tick\), not '1000'" \
 		"$TMP/pvbench" signal -P 1000
 	expect pvbench-bad-phase-text 2 "-P needs a positive number, not 'half'" \
