@@ -224,15 +224,19 @@ if gcc -static -O2 -Wall -Wextra -Werror -o "$TMP/pvbench" "$H/bench/pvbench.c" 
 		"$TMP/pvbench" tls_switch -n 3 -r 2 -v -P 118
 	# ctx_n's ring runs SCHED_BATCH: a woken partner does not preempt
 	# the writer, so pvbench's own process is hardly ever preempted in
-	# a window of 4000 hops (under SCHED_OTHER, hundreds of times).
+	# a window of 4000 hops (under SCHED_OTHER, 225 times or more in
+	# every batch). The host's own tasks may preempt a batch now and
+	# then (223 times in one CI batch): the least preempted of three.
 	case pvbench-ctx_n-no-preemption in *"$only"*)
-		if "$TMP/pvbench" ctx_n -n 4000 -r 2 -v >"$TMP/out" 2>&1 &&
-			awk -F'preempted=' '/^batch / { n++; if ($2 + 0 > 40) bad = 1 }
-				END { exit bad || n != 2 }' "$TMP/out"; then
+		if "$TMP/pvbench" ctx_n -n 4000 -r 3 -v >"$TMP/out" 2>&1 &&
+			awk -F'preempted=' '/^batch / { n++; p = $2 + 0
+					if (n == 1 || p < least) least = p }
+				END { exit n != 3 || least > 40 }' "$TMP/out"; then
 			ok pvbench-ctx_n-no-preemption
 		else
+			out=$(tr '\n' ' ' <"$TMP/out")
 			fail pvbench-ctx_n-no-preemption \
-				"two batches, 40 preemptions at most: $(tr '\n' ' ' <"$TMP/out")"
+				"three batches, one preempted 40 times at most: $out"
 		fi
 		;;
 	esac
