@@ -28,7 +28,9 @@ XEN_PVHIST(multicalls, entries_per_batch)	/* entries per non-empty flush */
 XEN_PVSTAT(mmu, pte_hypercall)			/* PTE writes issued at once as an mmu_update */
 XEN_PVSTAT(mmu, pte_batched)			/* PTE writes queued in a lazy-MMU batch */
 XEN_PVSTAT(mmu, pte_trapped)			/* PTE writes left to trap into Xen */
-XEN_PVSTAT(mmu, pte_wrprotect)			/* of the two above: fork write-protects */
+XEN_PVSTAT(mmu, pte_wrprotect)			/* of the first two: fork write-protects */
+XEN_PVSTAT(mmu, pte_clear)			/* of the first two: ptep_get_and_clear */
+XEN_PVSTAT(mmu, pte_clear_trapped)		/* of pte_trapped: ptep_get_and_clear's xchg */
 XEN_PVSTAT(mmu, mmu_update_hypercalls)		/* mmu_update calls, direct or in a multicall */
 XEN_PVSTAT(mmu, mmu_updates)			/* updates those calls carried */
 XEN_PVHIST(mmu, updates_per_hypercall)		/* updates per mmu_update call */
@@ -39,6 +41,10 @@ XEN_PVSTAT(mmu, mmuext_tlb_flush)		/* MMUEXT TLB flush and INVLPG ops */
 XEN_PVSTAT(mmu, mmuext_other)			/* every other mmuext op */
 XEN_PVSTAT(mmu, lazy_enter)			/* lazy-MMU sections entered */
 XEN_PVSTAT(mmu, lazy_leave)			/* lazy-MMU sections left */
+XEN_PVSTAT(mmu, remap_hypercalls)		/* mmu_update calls of foreign mappings */
+XEN_PVSTAT(mmu, remap_ptes)			/* foreign frames those calls mapped */
+XEN_PVSTAT(mmu, remap_failed)			/* foreign frames Xen refused to map */
+XEN_PVHIST(mmu, remap_ptes_per_hypercall)	/* PTEs per foreign-mapping mmu_update */
 
 /* irq/: the virtual interrupt flag and event delivery */
 XEN_PVSTAT(irq, event_check_hypercalls)		/* irq_enable found an event pending */

@@ -19,14 +19,44 @@
  * here; it is an mmu_update with MMU_PT_UPDATE_PRESERVE_AD instead, in
  * the same lazy-MMU batch as the child's PTEs.
  *
+ * ptep_get_and_clear(), which munmap, MADV_DONTNEED, copy-on-write and
+ * the unmapping of foreign pages reach for every PTE, is a locked xchg on
+ * native that traps here as well. Made an mmu_update, it reads the PTE
+ * first and clears it later (at the end of the lazy-MMU section, or in
+ * the hypercall): in between, another vCPU's hardware may still set the
+ * Accessed or Dirty bit through a TLB entry, and the bit would not be in
+ * the PTE returned. A lost Accessed bit costs only page aging. A lost
+ * Dirty bit on a file page is lost data: writeback never sees the write.
+ * So a clear is an mmu_update only when no Dirty bit can be lost:
+ *
+ * - the PTE is not present: hardware does not touch it;
+ * - it is not writable: hardware sets Dirty only on a write, which a
+ *   read-only PTE faults on;
+ * - Dirty is already set: hardware can only set it again;
+ * - it is special (_PAGE_SPECIAL: a PFN or foreign mapping, no struct
+ *   page): zap_pte_range() and the other users ignore its Dirty bit.
+ *
+ * Any other PTE (writable, clean, a struct page behind it) keeps the
+ * atomic xchg, which traps into Xen and returns exactly what the
+ * hardware left. Anonymous memory is mapped writable only once written,
+ * and so dirty; a shared file mapping is mapped read-only until its
+ * first write, and then dirty. Those are almost every PTE unmapped.
+ * xen_pte_clear=trap keeps every clear the xchg (upstream's behaviour);
+ * xen_pte_clear=all makes every clear an mmu_update, Dirty bits lost
+ * included: a deliberately wrong variant, for tests that must catch it.
+ *
  * Counted in /sys/kernel/debug/xen/mmu/ (Documentation/xen/pvstats.rst).
  */
+#include <linux/init.h>
 #include <linux/mm.h>
 #include <linux/preempt.h>
+#include <linux/printk.h>
+#include <linux/string.h>
 
 #include <asm/paravirt.h>
 #include <asm/xen/hypercall.h>
 #include <asm/xen/page.h>
+#include <xen/xen.h>
 #include <trace/events/xen.h>
 #include <xen/pvstats.h>
 
@@ -88,14 +118,14 @@ noinline void xen_extend_mmuext_op(const struct mmuext_op *op)
 
 /*
  * Write the PTE at ptep: cmd is MMU_NORMAL_PT_UPDATE or
- * MMU_PT_UPDATE_PRESERVE_AD, caller who asked (named if it fails),
- * wrprotect whether it is ptep_set_wrprotect() (counted in the same
- * statistics site as the path).
+ * MMU_PT_UPDATE_PRESERVE_AD, caller who asked (named if it fails), what
+ * the counter that says which operation it is (XEN_PVSTATS_NR: none),
+ * moved with the path's in the same statistics site.
  */
 static __always_inline void xen_write_pte(pte_t *ptep, pte_t pte,
 					  unsigned int cmd,
 					  unsigned long caller,
-					  bool wrprotect)
+					  enum xen_pvstat what)
 {
 	struct mmu_update u;
 	int rc;
@@ -106,8 +136,8 @@ static __always_inline void xen_write_pte(pte_t *ptep, pte_t pte,
 	if (paravirt_get_lazy_mode() == PARAVIRT_LAZY_MMU) {
 		if (xen_pvstats_enabled()) {
 			__xen_pvstat_inc(mmu, pte_batched);
-			if (wrprotect)
-				__xen_pvstat_inc(mmu, pte_wrprotect);
+			if (what != XEN_PVSTATS_NR)
+				__xen_pvstat_add_idx(what, 1);
 		}
 		xen_mc_batch();
 		xen_queue_mmu_update(&u, caller);
@@ -121,8 +151,8 @@ static __always_inline void xen_write_pte(pte_t *ptep, pte_t pte,
 	 */
 	if (xen_pvstats_enabled()) {
 		__xen_pvstat_inc(mmu, pte_hypercall);
-		if (wrprotect)
-			__xen_pvstat_inc(mmu, pte_wrprotect);
+		if (what != XEN_PVSTATS_NR)
+			__xen_pvstat_add_idx(what, 1);
 		__xen_pvstats_mmu_update(1, XEN_PVSTATS_CALL_DIRECT);
 	}
 	rc = _hypercall4(int, mmu_update, &u, 1, NULL, DOMID_SELF);
@@ -134,7 +164,7 @@ static __always_inline void xen_write_pte(pte_t *ptep, pte_t pte,
 void xen_set_pte(pte_t *ptep, pte_t pte)
 {
 	trace_xen_mmu_set_pte(ptep, pte);
-	xen_write_pte(ptep, pte, MMU_NORMAL_PT_UPDATE, _RET_IP_, false);
+	xen_write_pte(ptep, pte, MMU_NORMAL_PT_UPDATE, _RET_IP_, XEN_PVSTATS_NR);
 }
 
 /*
@@ -149,7 +179,81 @@ __visible void xen_ptep_set_wrprotect(pte_t *ptep)
 {
 	pte_t pte = __pte_ma(READ_ONCE(ptep->pte) & ~_PAGE_RW);
 
-	xen_write_pte(ptep, pte, MMU_PT_UPDATE_PRESERVE_AD, _RET_IP_, true);
+	xen_write_pte(ptep, pte, MMU_PT_UPDATE_PRESERVE_AD, _RET_IP_,
+		      XEN_PVSTAT_mmu_pte_wrprotect);
+}
+
+static const char * const xen_pte_clear_names[] = {
+	[XEN_PTE_CLEAR_SAFE] = "safe",
+	[XEN_PTE_CLEAR_ALL] = "all",
+	[XEN_PTE_CLEAR_TRAP] = "trap",
+};
+
+enum xen_pte_clear_mode xen_pte_clear __ro_after_init;
+
+static int __init xen_pte_clear_param(char *arg)
+{
+	int i = arg ? match_string(xen_pte_clear_names,
+				   ARRAY_SIZE(xen_pte_clear_names), arg) : -EINVAL;
+
+	if (i < 0)
+		pr_warn("xen_pte_clear=%s is not valid (safe, all or trap); keeping %s\n",
+			arg ?: "", xen_pte_clear_names[xen_pte_clear]);
+	else
+		xen_pte_clear = i;
+	return 0;
+}
+early_param("xen_pte_clear", xen_pte_clear_param);
+
+static int __init xen_pte_clear_announce(void)
+{
+	if (!xen_pv_domain())
+		return 0;
+	if (xen_pte_clear == XEN_PTE_CLEAR_ALL)
+		pr_warn("xen: PTE clears: xen_pte_clear=all, Dirty bits can be lost: for tests only\n");
+	else
+		pr_info("xen: PTE clears: xen_pte_clear=%s\n",
+			xen_pte_clear_names[xen_pte_clear]);
+	return 0;
+}
+early_initcall(xen_pte_clear_announce);
+
+/*
+ * Whether clearing a PTE that holds old can lose no Dirty bit when it is
+ * read now and cleared later (the rule at the top of this file). old is
+ * the machine PTE; its flag bits are the guest's.
+ */
+static __always_inline bool xen_pte_clear_loses_nothing(pteval_t old)
+{
+	return !(old & _PAGE_PRESENT) || !(old & _PAGE_RW) ||
+	       (old & (_PAGE_DIRTY | _PAGE_SPECIAL));
+}
+
+/*
+ * Called through a thunk that saves the caller's registers (the native
+ * site is one xchg); returns the machine PTE, as the xchg does. Like
+ * xen_ptep_set_wrprotect(), it reads the PTE in memory: a write to the
+ * same PTE still queued in this lazy-MMU section is not seen, and the
+ * clear is queued after it. No caller clears a PTE it wrote in the same
+ * section; with the trapped xchg upstream's own queued write would land
+ * after the clear.
+ */
+__visible pteval_t xen_ptep_get_and_clear(pte_t *ptep)
+{
+	pteval_t old = READ_ONCE(ptep->pte);
+
+	if (likely(xen_pte_clear == XEN_PTE_CLEAR_ALL ||
+		   (xen_pte_clear == XEN_PTE_CLEAR_SAFE &&
+		    xen_pte_clear_loses_nothing(old)))) {
+		xen_write_pte(ptep, __pte_ma(0), MMU_NORMAL_PT_UPDATE,
+			      _RET_IP_, XEN_PVSTAT_mmu_pte_clear);
+		return old;
+	}
+	if (xen_pvstats_enabled()) {
+		__xen_pvstat_inc(mmu, pte_trapped);
+		__xen_pvstat_inc(mmu, pte_clear_trapped);
+	}
+	return xchg(&ptep->pte, 0);
 }
 
 pte_t xen_ptep_modify_prot_start(struct vm_area_struct *vma,

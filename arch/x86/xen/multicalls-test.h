@@ -356,6 +356,94 @@ static void xen_mc_test_wrprotect(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pte_val(*ptep), pte_val(old));
 }
 
+/*
+ * ptep_get_and_clear(ptep) returns want, leaves the PTE clear, and moves
+ * counter path by one (and pte_clear with it unless it trapped).
+ */
+static void xen_mc_test_expect_cleared(struct kunit *test, pte_t *ptep,
+				       pte_t want, enum xen_pvstat path)
+{
+	struct xen_mc_test *t = test->priv;
+	unsigned long addr = (unsigned long)page_address(t->page);
+	u64 before = xen_mc_test_stat(path);
+	u64 clears = xen_mc_test_stat(XEN_PVSTAT_mmu_pte_clear);
+	u64 trapped = xen_mc_test_stat(XEN_PVSTAT_mmu_pte_clear_trapped);
+	bool trap = path == XEN_PVSTAT_mmu_pte_trapped;
+	pte_t got = ptep_get_and_clear(&init_mm, addr, ptep);
+	unsigned int queued = this_cpu_ptr(&xen_mc_buf)->nr;
+
+	xen_mc_flush_lazy_end();
+	KUNIT_EXPECT_EQ(test, queued,
+			path == XEN_PVSTAT_mmu_pte_batched ? 1U : 0U);
+	KUNIT_EXPECT_EQ(test, pte_val(got), pte_val(want));
+	KUNIT_EXPECT_EQ(test, pte_val(*ptep), (pteval_t)0);
+	KUNIT_EXPECT_EQ(test, xen_mc_test_stat(path), before + 1);
+	KUNIT_EXPECT_EQ(test, xen_mc_test_stat(XEN_PVSTAT_mmu_pte_clear),
+			clears + !trap);
+	KUNIT_EXPECT_EQ(test, xen_mc_test_stat(XEN_PVSTAT_mmu_pte_clear_trapped),
+			trapped + trap);
+}
+
+/*
+ * ptep_get_and_clear() (the rule at the top of mmu_pte.c): a PTE that
+ * can lose no Dirty bit is cleared by an mmu_update, at once outside lazy
+ * MMU mode and queued inside it; a writable clean one keeps the trapped
+ * xchg. The PTE is the direct map's of the test's own page, which is not
+ * touched while it is clear, and put back as it was.
+ */
+static void xen_mc_test_clear(struct kunit *test)
+{
+	struct xen_mc_test *t = test->priv;
+	struct xen_mc_buf *b = this_cpu_ptr(&xen_mc_buf);
+	unsigned long addr = (unsigned long)page_address(t->page);
+	unsigned int level;
+	pte_t *ptep = lookup_address(addr, &level);
+	pte_t old, clean, ro;
+
+	if (xen_pte_clear != XEN_PTE_CLEAR_SAFE)
+		kunit_skip(test, "xen_pte_clear= is not safe");
+	if (!ptep || level != PG_LEVEL_4K || !pte_write(*ptep) ||
+	    !pte_dirty(*ptep)) {
+		KUNIT_FAIL(test, "no writable dirty 4K PTE maps the test page");
+		return;
+	}
+	old = *ptep;
+	clean = pte_mkclean(old);
+	ro = pte_wrprotect(clean);
+
+	/* Dirty: one mmu_update at once. */
+	xen_mc_test_expect_cleared(test, ptep, old,
+				   XEN_PVSTAT_mmu_pte_hypercall);
+	set_pte(ptep, old);
+
+	/* Dirty in a lazy section: queued, the PTE intact until it ends. */
+	arch_enter_lazy_mmu_mode();
+	ptep_get_and_clear(&init_mm, addr, ptep);
+	KUNIT_EXPECT_EQ(test, pte_val(*ptep), pte_val(old));
+	KUNIT_EXPECT_EQ(test, b->nr, 1U);
+	KUNIT_EXPECT_EQ(test, b->entries[0].op, __HYPERVISOR_mmu_update);
+	arch_leave_lazy_mmu_mode();
+	KUNIT_EXPECT_EQ(test, pte_val(*ptep), (pteval_t)0);
+	set_pte(ptep, old);
+
+	/* Read-only and clean, in a lazy section: batched too. */
+	set_pte(ptep, ro);
+	arch_enter_lazy_mmu_mode();
+	xen_mc_test_expect_cleared(test, ptep, ro, XEN_PVSTAT_mmu_pte_batched);
+	arch_leave_lazy_mmu_mode();
+
+	/* Writable and clean, even in a lazy section: the xchg. */
+	set_pte(ptep, clean);
+	arch_enter_lazy_mmu_mode();
+	xen_mc_test_expect_cleared(test, ptep, clean,
+				   XEN_PVSTAT_mmu_pte_trapped);
+	arch_leave_lazy_mmu_mode();
+
+	set_pte(ptep, old);
+	flush_tlb_one_kernel(addr);
+	KUNIT_EXPECT_EQ(test, pte_val(*ptep), pte_val(old));
+}
+
 static struct kunit_case xen_mc_test_cases[] = {
 	KUNIT_CASE(xen_mc_test_extend),
 	KUNIT_CASE(xen_mc_test_page_table_in_one_entry),
@@ -365,6 +453,7 @@ static struct kunit_case xen_mc_test_cases[] = {
 	KUNIT_CASE(xen_mc_test_failure),
 	KUNIT_CASE(xen_mc_test_issue_each),
 	KUNIT_CASE(xen_mc_test_wrprotect),
+	KUNIT_CASE(xen_mc_test_clear),
 	{}
 };
 
@@ -405,16 +494,48 @@ static void xen_wrprotect_test_native_site(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pte_val(pte), (pteval_t)(_PAGE_PRESENT | _PAGE_USER));
 }
 
-static struct kunit_case xen_wrprotect_test_cases[] = {
+/* A ptep_get_and_clear() site in a function of its own. */
+static noinline pte_t xen_clear_test_site(pte_t *ptep)
+{
+	return paravirt_ptep_get_and_clear(ptep);
+}
+
+/*
+ * Natively the site is native_ptep_get_and_clear()'s xor and xchg, in
+ * all six bytes of the call, and returns and clears the PTE it is given;
+ * under Xen PV it is still the call (xen_multicalls.xen_mc_test_clear
+ * tests what that does). Runs natively too.
+ */
+static void xen_clear_test_native_site(struct kunit *test)
+{
+	const u8 native[] = { 0x31, 0xc0, 0x48, 0x87, 0x47, 0x00 };
+	bool pv = boot_cpu_has(X86_FEATURE_XENPV);
+	const u8 *p = (const u8 *)xen_clear_test_site;
+	pteval_t v = _PAGE_PRESENT | _PAGE_RW | _PAGE_DIRTY;
+	pte_t pte = native_make_pte(v);
+	bool found = false;
+	unsigned int i;
+
+	for (i = 0; i + sizeof(native) <= 32; i++)
+		found |= !memcmp(p + i, native, sizeof(native));
+	KUNIT_EXPECT_EQ(test, found, !pv);
+	if (pv)
+		return;
+	KUNIT_EXPECT_EQ(test, native_pte_val(xen_clear_test_site(&pte)), v);
+	KUNIT_EXPECT_EQ(test, native_pte_val(pte), (pteval_t)0);
+}
+
+static struct kunit_case xen_pte_sites_test_cases[] = {
 	KUNIT_CASE(xen_wrprotect_test_native_site),
+	KUNIT_CASE(xen_clear_test_native_site),
 	{}
 };
 
-static struct kunit_suite xen_wrprotect_test_suite = {
-	.name = "xen_wrprotect_site",
-	.test_cases = xen_wrprotect_test_cases,
+static struct kunit_suite xen_pte_sites_test_suite = {
+	.name = "xen_pte_sites",
+	.test_cases = xen_pte_sites_test_cases,
 };
 
-kunit_test_suites(&xen_mc_test_suite, &xen_wrprotect_test_suite);
+kunit_test_suites(&xen_mc_test_suite, &xen_pte_sites_test_suite);
 
 #endif /* _XEN_MULTICALLS_TEST_H */

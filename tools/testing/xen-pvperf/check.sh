@@ -186,7 +186,8 @@ toggle_test() {
 }
 
 # A bad pvperf.* parameter is one failed check that says what it takes;
-# a bad xen_inline_irq= is named in the kernel log, the default kept.
+# a bad xen_inline_irq= or xen_pte_clear= is named in the kernel log,
+# the default kept.
 bad_param_test() {
 	local out=$OUT/logs/bad-param.out r=$OUT/logs/boot-bad-param.results
 	local name="pvperf.pcp_high_fraction=3 fails the boot with what it takes"
@@ -194,6 +195,7 @@ bad_param_test() {
 		--mode native --kernel series \
 		--append "pvperf.plan=bench pvperf.ops=calibrate pvperf.pcp_high_fraction=3" \
 		--append "xen_inline_irq=maybe pvperf.perturb=x pvperf.toggle=x" \
+		--append "xen_pte_clear=sometimes" \
 		--name boot-bad-param --quiet >"$out" 2>&1
 	if [ $? = 1 ] &&
 		grep -q "^FAIL native pcp-high-fraction .*takes 0 or a number of 8 and up" "$r"
@@ -210,6 +212,8 @@ bad_param_test() {
 		static-keys-toggled
 	param_result "xen_inline_irq=maybe is reported in the kernel log" \
 		"^ok native inline-irq-param-rejected" inline-irq-param-rejected
+	param_result "xen_pte_clear=sometimes is reported in the kernel log" \
+		"^ok native pte-clear-param-rejected" pte-clear-param-rejected
 }
 
 # param_result NAME PATTERN CHECK: the bad-parameter boot's results have
