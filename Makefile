@@ -3,7 +3,7 @@
 # 'make check' (the tests). The other targets run one stage each.
 H := tools/testing/xen-pvperf
 
-.PHONY: help run check check-host setup apply build rootfs boot checkpatch overhead stress spinbench series report clean
+.PHONY: help run check check-host setup apply build rootfs boot checkpatch overhead stress spinbench lifecycle series report clean
 
 help:
 	@echo "make run          setup, apply, build, boot Xen dom0 + PV domU and native, benchmarks, report"
@@ -16,6 +16,9 @@ help:
 	@echo "make stress       locktorture in a PV domU of 4 vCPUs on 2 CPUs, with vCPU hotplug"
 	@echo "                  (SECS=N: how long, default 600; KERNEL=series|baseline)"
 	@echo "make spinbench    spin_contended in a 2-vCPU domU, series and baseline, with and without nopvspin"
+	@echo "make lifecycle    dom0 creates, saves, restores, pauses, shrinks and shuts down a PV domU,"
+	@echo "                  series and baseline; dom0's entries into Xen per xl command"
+	@echo "                  (CYCLES=N: save and restore cycles, default 2)"
 	@echo "make series       the series as git format-patch output in out/series, with a cover letter"
 	@echo "                  carrying the last 'make run' report; checkpatch, git am and build checked"
 	@echo "make report       the report of the last 'make run' again (out/report.json, .svg)"
@@ -45,6 +48,10 @@ boot:
 SECS ?= 600
 stress:
 	$(H)/stress.sh --kernel $(KERNEL) --secs $(SECS)
+
+CYCLES ?= 2
+lifecycle:
+	$(H)/lifecycle.sh --cycles $(CYCLES)
 
 report:
 	python3 $(H)/report.py --logs out/logs --json out/report.json --svg out/report.svg --crosscheck

@@ -198,6 +198,10 @@ fail() {
 	fi
 	echo "---" >&2
 	echo "FAIL $mode boot $why" >"$results"
+	# The guests' checks that failed before it: often the cause.
+	tr -d '\r' <"$log_file" | sed -n -e 's/^\[domU\] //' \
+		-e 's/^PVPERF-CHECK \([^ ]*\) \([^ ]*\) FAIL \{0,1\}/FAIL \1 \2 /p' |
+		tee -a "$results" >&2
 	exit 1
 }
 

@@ -259,6 +259,23 @@ repeat_test() {
 	fi
 }
 
+# dom0 at work, short (lifecycle.sh with one cycle, the series only):
+# dom0 creates a 2-vCPU domU running pvlife, saves and restores it,
+# pauses it, takes a vCPU away and back, shuts it down; every life-*
+# check of dom0 and the domU counts, and the table of dom0's entries into
+# Xen per xl command is printed.
+lifecycle_test() {
+	local out=$OUT/logs/lifecycle-check.out
+	boot_test xen series lifecycle-series --stats on --trace \
+		--append "pvperf.plan=lifecycle pvperf.life_cycles=1 kunit.enable=0"
+	if "$HARNESS/lifecycle.sh" --table-only --kernel series >"$out" 2>&1; then
+		result ok "lifecycle table of dom0's entries into Xen"
+	else
+		result FAIL "lifecycle table of dom0's entries into Xen" "$(tail -n 1 "$out")"
+	fi
+	sed 's/^/  /' "$out"
+}
+
 # PV spinlocks under overcommit (stress.sh, shorter): locktorture in a
 # domU of four vCPUs on two CPUs with vCPU hotplug; the KUnit suite
 # xen_qspinlock must have run, not been skipped, in dom0 and the domU.
@@ -353,6 +370,7 @@ if [ "$host_only" = 0 ] && run_stage apply "$HARNESS/apply.sh"; then
 			bad_param_test
 			repeat_test
 			stress_test
+			lifecycle_test
 			# The exported series: checkpatch per patch, git am on a
 			# fresh pristine tree, equal to the series tree, builds.
 			run_counted series "$HARNESS/series.sh" --no-report \

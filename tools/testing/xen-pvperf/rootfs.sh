@@ -34,7 +34,7 @@ kernels=${kernels:-$KERNELS}
 need_cmd cpio gzip ldd gcc
 
 BUSYBOX=/bin/busybox
-TOOLS="xl xenstored xenconsoled xen-init-dom0 xentrace"
+TOOLS="xl xenstored xenconsoled xen-init-dom0 xentrace libxl-save-helper"
 [ -x "$BUSYBOX" ] && ! ldd "$BUSYBOX" >/dev/null 2>&1 ||
 	die "static busybox not found at $BUSYBOX; run 'make setup' (installs busybox-static)"
 for t in $TOOLS; do
@@ -68,6 +68,8 @@ make_guest() {
 	install -m 0755 "$HARNESS/rootfs/init" "$r/init"
 	install -m 0755 "$work/pvbench" "$r/bin/pvbench"
 	install -m 0755 "$work/pvtoggle" "$r/bin/pvtoggle"
+	install -m 0755 "$work/pvlife" "$r/bin/pvlife"
+	install -m 0755 "$work/pvmark" "$r/bin/pvmark"
 	mkdir -p "$r/opt/selftests/vm"
 	for t in $SELFTESTS_VM; do
 		install -m 0755 "$work/selftests/$t" "$r/opt/selftests/vm/$t"
@@ -158,7 +160,7 @@ if [ -n "${LMBENCH_DIR:-}" ]; then
 fi
 
 log "guest programs"
-for p in pvbench pvtrace pvtoggle; do
+for p in pvbench pvtrace pvtoggle pvlife pvmark; do
 	gcc -static -O2 -Wall -Wextra -Werror -o "$work/$p" "$HARNESS/bench/$p.c" ||
 		die "cannot build bench/$p.c (compiler messages above;" \
 			"gcc or libc6-dev missing: run 'make setup')"

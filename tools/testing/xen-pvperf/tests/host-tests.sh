@@ -34,7 +34,7 @@ expect() {
 
 # Every stage: an unknown flag prints the usage and exits 2.
 for s in setup apply build rootfs boot checkpatch mkpatch run check overhead stress spinbench \
-	series; do
+	series lifecycle; do
 	expect "$s-unknown-flag" 2 "unknown argument '--bogus'.*|usage:" \
 		"$H/$s.sh" --bogus
 	expect "$s-help" 0 "^usage: $s.sh" "$H/$s.sh" --help
@@ -195,6 +195,51 @@ fi
 
 expect boot-bad-stats 2 "--stats needs on or off" \
 	"$H/boot.sh" --mode xen --kernel series --stats maybe
+
+# pvlife (make lifecycle's domU workload) and pvmark (its markers).
+cc_static() { gcc -static -O2 -Wall -Wextra -Werror "$@"; }
+if cc_static -o "$TMP/pvlife" "$H/bench/pvlife.c" 2>"$TMP/cc" &&
+	cc_static -o "$TMP/pvmark" "$H/bench/pvmark.c" 2>>"$TMP/cc"; then
+	expect pvlife-runs 0 "^PVLIFE tick=2 words=262144 online=[0-9]+ ok$" "$TMP/pvlife" -m 2 -t 1
+	: >"$TMP/life.stop"
+	expect pvlife-stops-on-file 0 "^PVLIFE tick=1 words=131072 online=[0-9]+ ok$" \
+		"$TMP/pvlife" -m 1 -s "$TMP/life.stop"
+	expect pvlife-bad-m 2 "pvlife: '0' is not a number from 1 to 4096" "$TMP/pvlife" -m 0
+	expect pvlife-extra-arg 2 "^usage: pvlife" "$TMP/pvlife" more
+	expect pvmark-bad-what 2 "^usage: pvmark begin\|end TAG" "$TMP/pvmark" start 1
+	expect pvmark-bad-tag 2 "^usage: pvmark" "$TMP/pvmark" begin 0
+	expect pvmark-no-privcmd 1 "pvmark: /dev/xen/privcmd: .*not a Xen guest" \
+		"$TMP/pvmark" begin 7
+else
+	fail pvlife-builds "$(tail -n 3 "$TMP/cc" | tr '\n' ' ')"
+fi
+
+# lifecycle.sh --table-only on made-up logs: the table, its ratios, the
+# JSON; a missing log is an error naming the run to make.
+mkdir -p "$TMP/life/logs"
+for k in series baseline; do
+	printf '%s\n' "PVPERF-LIFE step=create tag=101" "PVPERF-LIFE step=save tag=102" \
+		>"$TMP/life/logs/lifecycle-$k.log"
+done
+printf '%s\n' "dom0 tag=101 entries=3000 hypercalls=2000 ptwr=0 hc.1=900 hc.26=10" \
+	"dom0 tag=102 entries=2560 hypercalls=2000 ptwr=0 hc.1=600 hc.26=10" \
+	"domU tag=5 entries=1" >"$TMP/life/logs/lifecycle-series.xen"
+printf '%s\n' "dom0 tag=101 entries=6000 hypercalls=2000 ptwr=3000 hc.1=1000 hc.26=10" \
+	"dom0 tag=102 entries=25600 hypercalls=2000 ptwr=20000 hc.1=1200 hc.26=10" \
+	>"$TMP/life/logs/lifecycle-baseline.xen"
+expect lifecycle-table 0 "^save +series +2560 +2000 +0 +600 +10 +10\.0$" \
+	env XEN_PVPERF_OUT="$TMP/life" "$H/lifecycle.sh" --table-only
+expect lifecycle-ratio 0 "^ +ratio +0\.100 +0\.500$" \
+	env XEN_PVPERF_OUT="$TMP/life" "$H/lifecycle.sh" --table-only
+if python3 -c 'import json, sys; r = json.load(open(sys.argv[1]))
+sys.exit(not (len(r) == 4 and r[1]["entries_per_mib"] == 10.0))' "$TMP/life/lifecycle.json"; then
+	ok lifecycle-json
+else
+	fail lifecycle-json "$(head -c 300 "$TMP/life/lifecycle.json")"
+fi
+rm "$TMP/life/logs/lifecycle-baseline.log"
+expect lifecycle-missing-log 1 "no log of the baseline boot .*run lifecycle.sh" \
+	env XEN_PVPERF_OUT="$TMP/life" "$H/lifecycle.sh" --table-only
 
 # The guest benchmark program: usage, bad arguments, a real run.
 if gcc -static -O2 -Wall -Wextra -Werror -o "$TMP/pvbench" "$H/bench/pvbench.c" 2>"$TMP/cc"; then

@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# lifecycle: dom0 at work. For the series and the baseline, one boot of
+# Xen with dom0 running the domU's life (pvperf.plan=lifecycle in
+# rootfs/init): xl create of a 256 MiB PV domU of two vCPUs running pvlife,
+# xl save and xl restore (twice), pause and unpause, vcpu-set down and up,
+# shutdown; the domU goes on after each step with its memory intact, and
+# no kernel log has a BUG, WARNING or lockup. xentrace in dom0 counts
+# dom0's entries into Xen in each xl command. Prints the table; writes
+# out/lifecycle.txt, out/lifecycle.json and out/lifecycle.svg.
+set -euo pipefail
+STEP=lifecycle
+. "$(dirname "$0")/lib.sh"
+
+usage() {
+	cat <<EOF
+usage: lifecycle.sh [-h] [--kernel NAME]... [--cycles N] [--table-only]
+  --kernel NAME  boot this kernel (series, baseline; default both)
+  --cycles N     save and restore cycles (1-9, default 2)
+  --table-only   no build, no boot: the table of the logs already there
+Fails when a boot fails one of its checks. Logs: $OUT/logs/lifecycle-*.
+EOF
+}
+
+kernels=""
+cycles=2
+boot=1
+while [ $# -gt 0 ]; do
+	case "$1" in
+	-h | --help) usage; exit 0 ;;
+	--kernel)
+		[ $# -ge 2 ] || usage_error "--kernel needs a name"
+		check_kernel_name "$2"
+		kernels="$kernels $2"
+		shift
+		;;
+	--cycles)
+		[ $# -ge 2 ] && [[ $2 =~ ^[1-9]$ ]] ||
+			usage_error "--cycles needs a number from 1 to 9"
+		cycles=$2
+		shift
+		;;
+	--table-only) boot=0 ;;
+	*) usage_error "unknown argument '$1'" ;;
+	esac
+	shift
+done
+kernels=${kernels:-series baseline}
+
+rc=0
+if [ "$boot" = 1 ]; then
+	# shellcheck disable=SC2086 # the kernel names
+	"$HARNESS/build.sh" $(printf -- '--kernel %s ' $kernels)
+	# shellcheck disable=SC2086
+	"$HARNESS/rootfs.sh" $(printf -- '--kernel %s ' $kernels)
+	for k in $kernels; do
+		rm -f "$OUT/logs/lifecycle-$k".*
+		log "$k: dom0 creates, saves, restores, pauses, shrinks and shuts down a domU"
+		"$HARNESS/boot.sh" --mode xen --kernel "$k" --stats on --trace \
+			--append "pvperf.plan=lifecycle pvperf.life_cycles=$cycles kunit.enable=0" \
+			--name "lifecycle-$k" --quiet || rc=1
+	done
+fi
+
+# shellcheck disable=SC2086
+python3 - "$OUT" $kernels <<'EOF' >"$OUT/lifecycle.txt" || rc=1
+import json, os, sys
+
+out, kernels = sys.argv[1], sys.argv[2:]
+logs = os.path.join(out, "logs")
+MIB = 256  # the domU's memory
+COLS = ("entries", "hypercalls", "ptwr", "hc.1", "hc.26")
+
+
+def fail(msg):
+    sys.exit("xen-pvperf: lifecycle: error: " + msg)
+
+
+def steps(k):
+    """(step, tag) in order, and dom0's counts per tag, of one boot."""
+    base = os.path.join(logs, "lifecycle-" + k)
+    if not os.path.exists(base + ".log"):
+        fail("no log of the %s boot (%s.log): run lifecycle.sh" % (k, base))
+    order = []
+    with open(base + ".log", errors="replace") as f:
+        for line in f:
+            line = line.strip("\r\n")
+            if line.startswith("PVPERF-LIFE "):
+                d = dict(w.split("=", 1) for w in line.split()[1:])
+                order.append((d["step"], int(d["tag"])))
+    counts = {}
+    if os.path.exists(base + ".xen"):
+        with open(base + ".xen") as f:
+            for line in f:
+                w = line.split()
+                if not w or w[0] != "dom0":
+                    continue
+                d = dict(x.split("=", 1) for x in w[1:])
+                counts[int(d["tag"])] = {c: int(d.get(c, 0)) for c in COLS}
+    return order, counts
+
+
+records = []
+per = {}
+for k in kernels:
+    order, counts = steps(k)
+    if not order:
+        fail("the %s boot ran no lifecycle step (lifecycle-%s.log)" % (k, k))
+    for step, tag in order:
+        c = counts.get(tag)
+        if c is None:
+            continue  # a step that failed before its end marker
+        rec = {"kernel": k, "step": step, "tag": tag, "domu_mib": MIB}
+        rec.update({c2.replace("hc.", "hypercall_"): v for c2, v in c.items()})
+        rec["entries_per_mib"] = c["entries"] / MIB
+        records.append(rec)
+        per[(k, step)] = rec
+
+with open(os.path.join(out, "lifecycle.json"), "w") as f:
+    json.dump(records, f, indent=1)
+
+names = []
+for r in records:
+    if r["step"] not in names:
+        names.append(r["step"])
+print("== dom0's entries into Xen per xl command (xentrace, dom0's alone), 256 MiB PV domU")
+print("%-10s %-9s %10s %10s %9s %10s %10s %12s" % (
+    "step", "kernel", "entries", "hcalls", "ptwr", "mmu_update", "mmuext", "entries/MiB"))
+for s in names:
+    for k in kernels:
+        r = per.get((k, s))
+        if r:
+            print("%-10s %-9s %10d %10d %9d %10d %10d %12.1f" % (
+                s, k, r["entries"], r["hypercalls"], r["ptwr"], r["hypercall_1"],
+                r["hypercall_26"], r["entries_per_mib"]))
+    if len(kernels) > 1 and all((k, s) in per for k in ("series", "baseline")):
+        a, b = per[("series", s)], per[("baseline", s)]
+        print("%-10s %-9s %10.3f %10s %9s %10.3f" % (
+            "", "ratio", a["entries"] / max(b["entries"], 1), "", "",
+            a["hypercall_1"] / max(b["hypercall_1"], 1)))
+
+# The chart: entries/MiB per step, one bar per kernel.
+W, H, left, top = 640, 300, 60, 30
+vals = [r["entries_per_mib"] for r in records] or [1]
+top_v = max(vals)
+bw = (W - left - 20) / max(len(names), 1)
+colors = {"series": "#2a6fdb", "baseline": "#999999"}
+svg = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d">' % (W, H + 60),
+       '<text x="%d" y="18" font-size="13">dom0 entries into Xen per MiB of domU, per xl command</text>' % left]
+for i, s in enumerate(names):
+    for j, k in enumerate(kernels):
+        r = per.get((k, s))
+        if not r:
+            continue
+        h = (H - top) * r["entries_per_mib"] / top_v
+        x = left + i * bw + j * bw / (len(kernels) + 1)
+        svg.append('<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"/>' % (
+            x, H - h, bw / (len(kernels) + 1), h, colors.get(k, "#444")))
+    svg.append('<text x="%.1f" y="%d" font-size="11">%s</text>' % (left + i * bw, H + 16, s))
+for j, k in enumerate(kernels):
+    svg.append('<text x="%d" y="%d" font-size="11" fill="%s">%s</text>' % (
+        left + 90 * j, H + 40, colors.get(k, "#444"), k))
+svg.append("</svg>")
+with open(os.path.join(out, "lifecycle.svg"), "w") as f:
+    f.write("\n".join(svg) + "\n")
+EOF
+cat "$OUT/lifecycle.txt"
+[ "$rc" = 0 ] || die "a lifecycle boot failed a check or the table could not be made (logs: $OUT/logs/lifecycle-*)"
