@@ -464,6 +464,23 @@ static struct kunit_suite xen_mc_test_suite = {
 	.test_cases = xen_mc_test_cases,
 };
 
+/*
+ * Whether the native bytes of a site are in the first 32 bytes of fn, as
+ * they are natively (the alternative patched them in) and are not under
+ * Xen PV (the call stays).
+ */
+static void xen_pte_site_expect(struct kunit *test, const void *fn,
+				const u8 *native, size_t len)
+{
+	bool pv = boot_cpu_has(X86_FEATURE_XENPV);
+	bool found = false;
+	unsigned int i;
+
+	for (i = 0; i + len <= 32; i++)
+		found |= !memcmp((const u8 *)fn + i, native, len);
+	KUNIT_EXPECT_EQ(test, found, !pv);
+}
+
 /* A ptep_set_wrprotect() site in a function of its own. */
 static noinline void xen_wrprotect_test_site(pte_t *ptep)
 {
@@ -479,16 +496,11 @@ static noinline void xen_wrprotect_test_site(pte_t *ptep)
 static void xen_wrprotect_test_native_site(struct kunit *test)
 {
 	const u8 native[] = { 0x3e, 0xf0, 0x80, 0x67, 0x00, (u8)~_PAGE_RW };
-	bool pv = boot_cpu_has(X86_FEATURE_XENPV);
-	const u8 *p = (const u8 *)xen_wrprotect_test_site;
 	pte_t pte = __pte(_PAGE_PRESENT | _PAGE_RW | _PAGE_USER);
-	bool found = false;
-	unsigned int i;
 
-	for (i = 0; i + sizeof(native) <= 32; i++)
-		found |= !memcmp(p + i, native, sizeof(native));
-	KUNIT_EXPECT_EQ(test, found, !pv);
-	if (pv)
+	xen_pte_site_expect(test, xen_wrprotect_test_site, native,
+			    sizeof(native));
+	if (boot_cpu_has(X86_FEATURE_XENPV))
 		return;
 	xen_wrprotect_test_site(&pte);
 	KUNIT_EXPECT_EQ(test, pte_val(pte), (pteval_t)(_PAGE_PRESENT | _PAGE_USER));
@@ -509,17 +521,11 @@ static noinline pte_t xen_clear_test_site(pte_t *ptep)
 static void xen_clear_test_native_site(struct kunit *test)
 {
 	const u8 native[] = { 0x31, 0xc0, 0x48, 0x87, 0x47, 0x00 };
-	bool pv = boot_cpu_has(X86_FEATURE_XENPV);
-	const u8 *p = (const u8 *)xen_clear_test_site;
 	pteval_t v = _PAGE_PRESENT | _PAGE_RW | _PAGE_DIRTY;
 	pte_t pte = native_make_pte(v);
-	bool found = false;
-	unsigned int i;
 
-	for (i = 0; i + sizeof(native) <= 32; i++)
-		found |= !memcmp(p + i, native, sizeof(native));
-	KUNIT_EXPECT_EQ(test, found, !pv);
-	if (pv)
+	xen_pte_site_expect(test, xen_clear_test_site, native, sizeof(native));
+	if (boot_cpu_has(X86_FEATURE_XENPV))
 		return;
 	KUNIT_EXPECT_EQ(test, native_pte_val(xen_clear_test_site(&pte)), v);
 	KUNIT_EXPECT_EQ(test, native_pte_val(pte), (pteval_t)0);

@@ -29,9 +29,7 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 	-h | --help) usage; exit 0 ;;
 	--kernel)
-		[ $# -ge 2 ] || usage_error "--kernel needs a name"
-		check_kernel_name "$2"
-		kernels="$kernels $2"
+		want_kernel "${2:-}"
 		shift
 		;;
 	--cycles)
@@ -88,6 +86,10 @@ def steps(k):
             if line.startswith("PVPERF-LIFE "):
                 d = dict(w.split("=", 1) for w in line.split()[1:])
                 order.append((d["step"], int(d["tag"])))
+            elif line.startswith("PVPERF-LIFESTAT dom0 "):
+                d = dict(w.split("=", 1) for w in line.split()[2:])
+                step = d.pop("step")
+                mmu[(k, step)] = {n: int(v) for n, v in d.items()}
     counts = {}
     if os.path.exists(base + ".xen"):
         with open(base + ".xen") as f:
@@ -102,6 +104,7 @@ def steps(k):
 
 records = []
 per = {}
+mmu = {}
 for k in kernels:
     order, counts = steps(k)
     if not order:
@@ -139,6 +142,19 @@ for s in names:
             "", "ratio", a["entries"] / max(b["entries"], 1), "", "",
             a["hypercall_1"] / max(b["hypercall_1"], 1)))
 
+# What the series' own xen/mmu counters moved over each step.
+MMU = ("pte_hypercall", "pte_batched", "pte_clear", "pte_clear_trapped",
+       "mmu_update_hypercalls", "remap_hypercalls", "remap_ptes")
+if any(k == "series" for k, _ in mmu):
+    print()
+    print("== the series dom0's xen/mmu counters per xl command")
+    print("%-10s" % "step" + "".join(" %11s" % n[:11] for n in MMU))
+    for s in names:
+        m = mmu.get(("series", s))
+        if m is not None:
+            print("%-10s" % s + "".join(" %11d" % m.get(n, 0) for n in MMU))
+    print("(columns: " + ", ".join(MMU) + ")")
+
 # The chart: entries/MiB per step, one bar per kernel.
 W, H, left, top = 640, 300, 60, 30
 vals = [r["entries_per_mib"] for r in records] or [1]
@@ -146,7 +162,8 @@ top_v = max(vals)
 bw = (W - left - 20) / max(len(names), 1)
 colors = {"series": "#2a6fdb", "baseline": "#999999"}
 svg = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d">' % (W, H + 60),
-       '<text x="%d" y="18" font-size="13">dom0 entries into Xen per MiB of domU, per xl command</text>' % left]
+       '<text x="%d" y="18" font-size="13">%s</text>'
+       % (left, "dom0 entries into Xen per MiB of domU, per xl command")]
 for i, s in enumerate(names):
     for j, k in enumerate(kernels):
         r = per.get((k, s))
@@ -165,4 +182,5 @@ with open(os.path.join(out, "lifecycle.svg"), "w") as f:
     f.write("\n".join(svg) + "\n")
 EOF
 cat "$OUT/lifecycle.txt"
-[ "$rc" = 0 ] || die "a lifecycle boot failed a check or the table could not be made (logs: $OUT/logs/lifecycle-*)"
+[ "$rc" = 0 ] || die "a lifecycle boot failed a check or the table could not be made" \
+	"(logs: $OUT/logs/lifecycle-*)"

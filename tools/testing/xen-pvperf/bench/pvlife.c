@@ -77,7 +77,7 @@ static void die(const char *what)
 	exit(1);
 }
 
-static void usage(void)
+static void bad_args(void)
 {
 	fprintf(stderr, "usage: pvlife [-m MIB] [-s STOPFILE] [-t SECS]\n"
 		"  -m  MiB of memory to fill and verify (1-4096, default 64)\n"
@@ -86,7 +86,7 @@ static void usage(void)
 	exit(2);
 }
 
-static long number(const char *s, long lo, long hi)
+static long parse_number(const char *s, long lo, long hi)
 {
 	char *end;
 	long v;
@@ -96,7 +96,7 @@ static long number(const char *s, long lo, long hi)
 	if (errno || end == s || *end || v < lo || v > hi) {
 		fprintf(stderr, "pvlife: '%s' is not a number from %ld to %ld\n",
 			s, lo, hi);
-		usage();
+		bad_args();
 	}
 	return v;
 }
@@ -113,20 +113,20 @@ int main(int argc, char **argv)
 	while ((c = getopt(argc, argv, "m:s:t:")) != -1) {
 		switch (c) {
 		case 'm':
-			mib = number(optarg, 1, 4096);
+			mib = parse_number(optarg, 1, 4096);
 			break;
 		case 's':
 			stop = optarg;
 			break;
 		case 't':
-			secs = number(optarg, 1, 86400);
+			secs = parse_number(optarg, 1, 86400);
 			break;
 		default:
-			usage();
+			bad_args();
 		}
 	}
 	if (optind != argc)
-		usage();
+		bad_args();
 
 	nwords = mib * WORDS_PER_MIB;
 	mem = mmap(NULL, mib * MIB, PROT_READ | PROT_WRITE,
@@ -136,7 +136,7 @@ int main(int argc, char **argv)
 		die("mmap");
 	for (m = 0; m < (size_t)mib; m++)
 		fill_mib(m, 0);
-	slice = WORDS_PER_MIB < nwords ? WORDS_PER_MIB : nwords;
+	slice = nwords > WORDS_PER_MIB ? WORDS_PER_MIB : nwords;
 
 	for (tick = 1;; tick++) {
 		size_t at = ((tick - 1) % mib) * WORDS_PER_MIB;

@@ -27,7 +27,7 @@ struct privcmd_hypercall {
 #define IOCTL_PRIVCMD_HYPERCALL \
 	_IOC(_IOC_NONE, 'P', 0, sizeof(struct privcmd_hypercall))
 
-static void usage(void)
+static void bad_args(void)
 {
 	fprintf(stderr, "usage: pvmark begin|end TAG (TAG: 1-65535)\n");
 	exit(2);
@@ -41,17 +41,17 @@ int main(int argc, char **argv)
 	int fd;
 
 	if (argc != 3)
-		usage();
+		bad_args();
 	if (!strcmp(argv[1], "begin"))
 		h.arg[0] = PVPERF_MARK_BEGIN;
 	else if (!strcmp(argv[1], "end"))
 		h.arg[0] = PVPERF_MARK_END;
 	else
-		usage();
+		bad_args();
 	errno = 0;
 	tag = strtol(argv[2], &end, 10);
 	if (errno || end == argv[2] || *end || tag < 1 || tag > 65535)
-		usage();
+		bad_args();
 	h.arg[1] = tag;
 
 	fd = open("/dev/xen/privcmd", O_RDWR);
