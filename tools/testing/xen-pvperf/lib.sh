@@ -15,7 +15,7 @@ XEN_BIN=/usr/lib/xen-4.17/bin
 STEP=${STEP:-xen-pvperf}
 
 # The files of the repo that are copied into (or patch) the kernel tree.
-OVERLAY_DIRS="arch drivers include Documentation tools/objtool"
+OVERLAY_DIRS="arch drivers include mm Documentation tools/objtool"
 OVERLAY_TOP="Kconfig.xen MAINTAINERS.patch"
 
 # Kernels the harness builds by default, and those built on demand:

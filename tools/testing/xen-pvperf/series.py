@@ -25,7 +25,7 @@ import re
 import subprocess
 import sys
 
-OVERLAY = ["arch", "drivers", "include", "Documentation", "tools/objtool",
+OVERLAY = ["arch", "drivers", "include", "mm", "Documentation", "tools/objtool",
            "Kconfig.xen", "MAINTAINERS.patch"]
 SPREAD = "MAINTAINERS.patch"
 ENTRY = "XEN PV PERFORMANCE BACKENDS AND STATISTICS (XEN-PVPERF)"
