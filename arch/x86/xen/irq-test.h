@@ -11,6 +11,8 @@
 #include <asm/text-patching.h>
 #include <xen/xen.h>
 
+#include "site-test.h"
+
 static int xen_irq_test_init(struct kunit *test)
 {
 	if (!xen_pv_domain())
@@ -163,13 +165,7 @@ static noinline void xen_irq_test_enable_site(void)
 /* Do the first 64 bytes of the function fn hold the n bytes of body? */
 static bool xen_irq_test_holds(const void *fn, const u8 *body, unsigned int n)
 {
-	const u8 *p = fn;
-	unsigned int i;
-
-	for (i = 0; i + n <= 64; i++)
-		if (!memcmp(p + i, body, n))
-			return true;
-	return false;
+	return xen_test_code_holds(fn, 64, body, n);
 }
 
 /*

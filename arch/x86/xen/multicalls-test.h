@@ -24,6 +24,7 @@
 #include <xen/xen.h>
 
 #include "mmu.h"
+#include "site-test.h"
 
 /* An mmu_update command Xen rejects with -ENOSYS. */
 #define XEN_MC_TEST_BAD_CMD	7
@@ -472,13 +473,8 @@ static struct kunit_suite xen_mc_test_suite = {
 static void xen_pte_site_expect(struct kunit *test, const void *fn,
 				const u8 *native, size_t len)
 {
-	bool pv = boot_cpu_has(X86_FEATURE_XENPV);
-	bool found = false;
-	unsigned int i;
-
-	for (i = 0; i + len <= 32; i++)
-		found |= !memcmp((const u8 *)fn + i, native, len);
-	KUNIT_EXPECT_EQ(test, found, !pv);
+	KUNIT_EXPECT_EQ(test, xen_test_code_holds(fn, 32, native, len),
+			!boot_cpu_has(X86_FEATURE_XENPV));
 }
 
 /* A ptep_set_wrprotect() site in a function of its own. */

@@ -13,6 +13,8 @@
 #include <kunit/test.h>
 #include <linux/string.h>
 
+#include "site-test.h"
+
 struct xen_qlock_counts {
 	u64 polls, kicks, pending, held, nested;
 };
@@ -192,13 +194,10 @@ static void xen_unlock_test_native_site(struct kunit *test)
 	const u8 *p = (const u8 *)xen_unlock_test_site;
 	bool pv = boot_cpu_has(X86_FEATURE_PVUNLOCK);
 	struct qspinlock lock;
-	bool found = false;
-	unsigned int i;
 
 	kunit_info(test, "xen_unlock_test_site: %*ph\n", 32, p);
-	for (i = 0; i + sizeof(store) <= 32; i++)
-		found |= !memcmp(p + i, store, sizeof(store));
-	KUNIT_EXPECT_EQ(test, found, !pv);
+	KUNIT_EXPECT_EQ(test, xen_test_code_holds(p, 32, store, sizeof(store)),
+			!pv);
 
 	atomic_set(&lock.val, _Q_LOCKED_VAL);
 	xen_unlock_test_site(&lock);
