@@ -3,7 +3,7 @@
 # 'make check' (the tests). The other targets run one stage each.
 H := tools/testing/xen-pvperf
 
-.PHONY: help run check check-host setup apply build rootfs boot checkpatch overhead stress spinbench lifecycle series report clean
+.PHONY: help run check check-host setup apply build rootfs boot checkpatch overhead stress spinbench lifecycle torture series report clean
 
 help:
 	@echo "make run          setup, apply, build, boot Xen dom0 + PV domU and native, benchmarks, report"
@@ -19,6 +19,8 @@ help:
 	@echo "make lifecycle    dom0 creates, saves, restores, pauses, shrinks and shuts down a PV domU,"
 	@echo "                  series and baseline; dom0's entries into Xen per xl command"
 	@echo "                  (CYCLES=N: save and restore cycles, default 2)"
+	@echo "make torture      the dirty-bit torture of the PTE clears in a 2-vCPU domU, vCPUs at once"
+	@echo "                  (QEMU 10 from bookworm-backports; SECS=N, default 600; KERNEL=series|baseline)"
 	@echo "make series       the series as git format-patch output in out/series, with a cover letter"
 	@echo "                  carrying the last 'make run' report; checkpatch, git am and build checked"
 	@echo "make report       the report of the last 'make run' again (out/report.json, .svg)"
@@ -48,6 +50,9 @@ boot:
 SECS ?= 600
 stress:
 	$(H)/stress.sh --kernel $(KERNEL) --secs $(SECS)
+
+torture:
+	$(H)/torture.sh --kernel $(KERNEL) --secs $(SECS)
 
 CYCLES ?= 2
 lifecycle:

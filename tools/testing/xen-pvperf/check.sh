@@ -261,19 +261,37 @@ repeat_test() {
 
 # dom0 at work, short (lifecycle.sh with one cycle, the series only):
 # dom0 creates a 2-vCPU domU running pvlife, saves and restores it,
-# pauses it, takes a vCPU away and back, shuts it down; every life-*
-# check of dom0 and the domU counts, and the table of dom0's entries into
-# Xen per xl command is printed.
+# pauses it, takes a vCPU away and back, shuts it down; then, on Xen
+# built with shadow paging (xen-shadow.sh), creates one and migrates it
+# to localhost. Every life-* check of dom0 and the domU counts, and the
+# table of dom0's entries into Xen per xl command is printed.
 lifecycle_test() {
 	local out=$OUT/logs/lifecycle-check.out
 	boot_test xen series lifecycle-series --stats on --trace \
 		--append "pvperf.plan=lifecycle pvperf.life_cycles=1 kunit.enable=0"
+	boot_test xen series lifecycle-migrate-series --stats on --trace --shadow-xen \
+		--append "pvperf.plan=lifecycle pvperf.life_migrate=1 kunit.enable=0"
 	if "$HARNESS/lifecycle.sh" --table-only --kernel series >"$out" 2>&1; then
 		result ok "lifecycle table of dom0's entries into Xen"
 	else
 		result FAIL "lifecycle table of dom0's entries into Xen" "$(tail -n 1 "$out")"
 	fi
 	sed 's/^/  /' "$out"
+}
+
+# The dirty-bit torture (torture.sh, shorter): pvdirty for 60 s in a
+# 2-vCPU domU whose vCPUs run at once (QEMU 10, multi-threaded TCG), the
+# series' KUnit suites first; then the same with xen_pte_clear=all, which
+# batches the clears of writable clean PTEs too: the torture must catch
+# it losing a write.
+torture_test() {
+	boot_test xen series torture-check --mttcg \
+		--append "pvperf.plan=torture pvperf.domu_vcpus=2 pvperf.torture_secs=60"
+	run_stage "torture catches xen_pte_clear=all losing a write" \
+		"$HARNESS/torture.sh" --secs 60 --pte-clear all --expect-loss \
+		--name torture-check-all
+	sed -n 's/^\[domU\] PVPERF-TORTURE domU /  /p' "$OUT/logs/torture-check.log" \
+		"$OUT/logs/torture-check-all.log" 2>/dev/null | tr -d '\r'
 }
 
 # PV spinlocks under overcommit (stress.sh, shorter): locktorture in a
@@ -370,6 +388,7 @@ if [ "$host_only" = 0 ] && run_stage apply "$HARNESS/apply.sh"; then
 			bad_param_test
 			repeat_test
 			stress_test
+			torture_test
 			lifecycle_test
 			# The exported series: checkpatch per patch, git am on a
 			# fresh pristine tree, equal to the series tree, builds.

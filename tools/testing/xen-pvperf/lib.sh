@@ -135,3 +135,48 @@ BENCH_ARGS="pvperf.plan=bench kunit.enable=0 norandmaps"
 # configuration measures from: pvperf.perturb=RUN-1, the same for every
 # kernel (pvperf.rst, "Guest state").
 bench_perturb() { printf 'pvperf.perturb=%s\n' $(($1 - 1)); }
+
+# Debian packages the machine's apt sources do not carry (QEMU 10 from
+# bookworm-backports, Xen's source package) come through a sources list
+# and apt state of our own under $CACHE/apt: the machine's apt
+# configuration is never changed. APT_OPTS: the options that point apt-get
+# there.
+APT_DIR=$CACHE/apt
+APT_MIRROR=${XEN_PVPERF_APT_MIRROR:-http://deb.debian.org/debian}
+APT_SECURITY=${XEN_PVPERF_APT_SECURITY:-http://deb.debian.org/debian-security}
+APT_OPTS=(-o Dir::Etc::SourceList="$APT_DIR/sources.list"
+	-o Dir::Etc::SourceParts=/dev/null -o Dir::State::Lists="$APT_DIR/lists"
+	-o Dir::Cache="$APT_DIR/cache" -o Dir::Cache::archives="$APT_DIR/archives"
+	-o APT::Sandbox::User=root)
+
+# apt_error OUTPUT: its first apt errors, or its last line.
+apt_error() {
+	local e
+	e=$(printf '%s\n' "$1" | grep -E '^(E|W):' | head -n 2 | tr '\n' ' ')
+	printf '%s\n' "${e:-$(printf '%s\n' "$1" | tail -n 1)}"
+}
+
+# apt_private_update: the package lists, at most once a day.
+apt_private_update() {
+	local key=/usr/share/keyrings/debian-archive-keyring.gpg out fresh
+	[ -f "$key" ] || die "no $key; run 'apt-get install debian-archive-keyring'"
+	mkdir -p "$APT_DIR/lists/partial" "$APT_DIR/archives/partial" "$APT_DIR/cache"
+	cat >"$APT_DIR/sources.list.new" <<LIST
+deb [signed-by=$key] $APT_MIRROR bookworm main
+deb [signed-by=$key] $APT_MIRROR bookworm-updates main
+deb [signed-by=$key] $APT_MIRROR bookworm-backports main
+deb-src [signed-by=$key] $APT_MIRROR bookworm main
+deb-src [signed-by=$key] $APT_MIRROR bookworm-updates main
+deb-src [signed-by=$key] $APT_SECURITY bookworm-security main
+LIST
+	fresh=$(find "$APT_DIR/lists" -maxdepth 1 -name '*Packages*' -mtime -1 2>/dev/null)
+	if cmp -s "$APT_DIR/sources.list.new" "$APT_DIR/sources.list" && [ -n "$fresh" ]; then
+		rm -f "$APT_DIR/sources.list.new"
+		return 0
+	fi
+	mv "$APT_DIR/sources.list.new" "$APT_DIR/sources.list"
+	log "apt-get update with the harness's own sources list ($APT_DIR/sources.list)"
+	out=$(run_with_timeout 600 "apt-get update ($APT_DIR/sources.list)" \
+		apt-get "${APT_OPTS[@]}" update -q 2>&1) ||
+		die "apt-get update with $APT_DIR/sources.list failed: $(apt_error "$out")"
+}

@@ -14,9 +14,11 @@ STEP=lifecycle
 
 usage() {
 	cat <<EOF
-usage: lifecycle.sh [-h] [--kernel NAME]... [--cycles N] [--table-only]
+usage: lifecycle.sh [-h] [--kernel NAME]... [--cycles N] [--no-migrate] [--table-only]
   --kernel NAME  boot this kernel (series, baseline; default both)
   --cycles N     save and restore cycles (1-9, default 2)
+  --no-migrate   no second boot that migrates the domU (on Xen built with
+                 shadow paging by xen-shadow.sh)
   --table-only   no build, no boot: the table of the logs already there
 Fails when a boot fails one of its checks. Logs: $OUT/logs/lifecycle-*.
 EOF
@@ -25,6 +27,7 @@ EOF
 kernels=""
 cycles=2
 boot=1
+migrate=1
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-h | --help) usage; exit 0 ;;
@@ -39,6 +42,7 @@ while [ $# -gt 0 ]; do
 		shift
 		;;
 	--table-only) boot=0 ;;
+	--no-migrate) migrate=0 ;;
 	*) usage_error "unknown argument '$1'" ;;
 	esac
 	shift
@@ -57,6 +61,11 @@ if [ "$boot" = 1 ]; then
 		"$HARNESS/boot.sh" --mode xen --kernel "$k" --stats on --trace \
 			--append "pvperf.plan=lifecycle pvperf.life_cycles=$cycles kunit.enable=0" \
 			--name "lifecycle-$k" --quiet || rc=1
+		[ "$migrate" = 1 ] || continue
+		log "$k: dom0 migrates the domU to localhost (Xen with shadow paging)"
+		"$HARNESS/boot.sh" --mode xen --kernel "$k" --stats on --trace --shadow-xen \
+			--append "pvperf.plan=lifecycle pvperf.life_migrate=1 kunit.enable=0" \
+			--name "lifecycle-migrate-$k" --quiet || rc=1
 	done
 fi
 
@@ -74,10 +83,13 @@ def fail(msg):
     sys.exit("xen-pvperf: lifecycle: error: " + msg)
 
 
-def steps(k):
-    """(step, tag) in order, and dom0's counts per tag, of one boot."""
-    base = os.path.join(logs, "lifecycle-" + k)
+def steps(k, name="lifecycle-", only=None):
+    """(step, tag) in order, and dom0's counts per tag, of one boot; with
+    ONLY, of that step alone, and none when the boot left no log."""
+    base = os.path.join(logs, name + k)
     if not os.path.exists(base + ".log"):
+        if only:
+            return [], {}
         fail("no log of the %s boot (%s.log): run lifecycle.sh" % (k, base))
     order = []
     with open(base + ".log", errors="replace") as f:
@@ -85,11 +97,13 @@ def steps(k):
             line = line.strip("\r\n")
             if line.startswith("PVPERF-LIFE "):
                 d = dict(w.split("=", 1) for w in line.split()[1:])
-                order.append((d["step"], int(d["tag"])))
+                if not only or d["step"] == only:
+                    order.append((d["step"], int(d["tag"])))
             elif line.startswith("PVPERF-LIFESTAT dom0 "):
                 d = dict(w.split("=", 1) for w in line.split()[2:])
                 step = d.pop("step")
-                mmu[(k, step)] = {n: int(v) for n, v in d.items()}
+                if not only or step == only:
+                    mmu[(k, step)] = {n: int(v) for n, v in d.items()}
     counts = {}
     if os.path.exists(base + ".xen"):
         with open(base + ".xen") as f:
@@ -109,11 +123,16 @@ for k in kernels:
     order, counts = steps(k)
     if not order:
         fail("the %s boot ran no lifecycle step (lifecycle-%s.log)" % (k, k))
+    # The migration, from its own boot (Xen with shadow paging).
+    morder, mcounts = steps(k, "lifecycle-migrate-", "migrate")
+    order = [(s, (0, t)) for s, t in order] + [(s, (1, t)) for s, t in morder]
+    counts = {(0, t): c for t, c in counts.items()}
+    counts.update({(1, t): c for t, c in mcounts.items()})
     for step, tag in order:
         c = counts.get(tag)
         if c is None:
             continue  # a step that failed before its end marker
-        rec = {"kernel": k, "step": step, "tag": tag, "domu_mib": MIB}
+        rec = {"kernel": k, "step": step, "tag": tag[1], "domu_mib": MIB}
         rec.update({c2.replace("hc.", "hypercall_"): v for c2, v in c.items()})
         rec["entries_per_mib"] = c["entries"] / MIB
         records.append(rec)

@@ -70,6 +70,7 @@ make_guest() {
 	install -m 0755 "$work/pvtoggle" "$r/bin/pvtoggle"
 	install -m 0755 "$work/pvlife" "$r/bin/pvlife"
 	install -m 0755 "$work/pvmark" "$r/bin/pvmark"
+	install -m 0755 "$work/pvdirty" "$r/bin/pvdirty"
 	mkdir -p "$r/opt/selftests/vm"
 	for t in $SELFTESTS_VM; do
 		install -m 0755 "$work/selftests/$t" "$r/opt/selftests/vm/$t"
@@ -160,7 +161,7 @@ if [ -n "${LMBENCH_DIR:-}" ]; then
 fi
 
 log "guest programs"
-for p in pvbench pvtrace pvtoggle pvlife pvmark; do
+for p in pvbench pvtrace pvtoggle pvlife pvmark pvdirty; do
 	gcc -static -O2 -Wall -Wextra -Werror -o "$work/$p" "$HARNESS/bench/$p.c" ||
 		die "cannot build bench/$p.c (compiler messages above;" \
 			"gcc or libc6-dev missing: run 'make setup')"

@@ -34,7 +34,7 @@ expect() {
 
 # Every stage: an unknown flag prints the usage and exits 2.
 for s in setup apply build rootfs boot checkpatch mkpatch run check overhead stress spinbench \
-	series lifecycle; do
+	series lifecycle torture qemu10; do
 	expect "$s-unknown-flag" 2 "unknown argument '--bogus'.*|usage:" \
 		"$H/$s.sh" --bogus
 	expect "$s-help" 0 "^usage: $s.sh" "$H/$s.sh" --help
@@ -70,6 +70,13 @@ expect stress-bad-secs 2 "--secs needs a positive number of seconds" "$H/stress.
 expect stress-bad-vcpus 2 "--vcpus needs a number from 2 to 8" "$H/stress.sh" --vcpus 1
 expect stress-bad-hotplug 2 "--hotplug needs a number of seconds" "$H/stress.sh" --hotplug off
 expect stress-unknown-kernel 2 "unknown kernel 'nosuch'" "$H/stress.sh" --kernel nosuch
+expect torture-bad-secs 2 "--secs needs a number of seconds from 10 to 86400" \
+	"$H/torture.sh" --secs 5
+expect torture-bad-mode 2 "--pte-clear needs safe, all or trap" "$H/torture.sh" --pte-clear some
+expect torture-mode-baseline 2 "--pte-clear is the series' parameter" \
+	"$H/torture.sh" --kernel baseline --pte-clear all
+expect boot-icount-mttcg 2 "--icount and --mttcg exclude each other" \
+	"$H/boot.sh" --mode xen --kernel series --icount --mttcg
 expect spinbench-bad-runs 2 "--runs needs a positive number" "$H/spinbench.sh" --runs 0
 expect build-bad-jobs 2 "--jobs needs a positive number" "$H/build.sh" --jobs x
 expect boot-needs-mode 2 "--mode is required" "$H/boot.sh" --kernel series
@@ -214,6 +221,34 @@ else
 	fail pvlife-builds "$(tail -n 3 "$TMP/cc" | tr '\n' ' ')"
 fi
 
+# pvdirty (make torture's two tortures): each runs clean here, and each
+# catches a write lost on purpose (-x): the check can fail.
+if cc_static -o "$TMP/pvdirty" "$H/bench/pvdirty.c" 2>"$TMP/cc"; then
+	expect pvdirty-file-runs 0 \
+		"^PVDIRTY file done rounds=2 writes=[1-9][0-9]* zaps=[0-9]+ ok$" \
+		timeout 60 "$TMP/pvdirty" file "$TMP/dirty.dat" -t 2 -p 64 -r 1
+	expect pvdirty-file-reads-back 0 \
+		"^PVDIRTY file round=1 writes=[1-9][0-9]* zaps=[0-9]+ resident=[0-9]+ ok$" \
+		timeout 60 "$TMP/pvdirty" file "$TMP/dirty.dat" -t 1 -p 16 -w 3
+	expect pvdirty-file-catches-lost-write 1 \
+		"^PVDIRTY FAIL file round=1 page=1 word=1 have=0 want=0x" \
+		timeout 60 "$TMP/pvdirty" file "$TMP/dirty.dat" -t 2 -p 64 -r 1 -x
+	expect pvdirty-free-runs 0 \
+		"^PVDIRTY free done laps=[1-9][0-9]* discarded=[0-9]+ kept=[0-9]+ ok$" \
+		timeout 60 "$TMP/pvdirty" free -t 1 -w 2
+	expect pvdirty-free-catches-lost-write 1 \
+		"^PVDIRTY FAIL free secs=[0-9]+ pair=0 lap=3 page=0 have=0 want=0x" \
+		timeout 60 "$TMP/pvdirty" free -t 2 -x
+	expect pvdirty-bad-mode 2 "pvdirty: unknown mode 'files': file or free" "$TMP/pvdirty" files
+	expect pvdirty-file-no-path 2 "pvdirty: file needs the PATH" "$TMP/pvdirty" file -t 1
+	expect pvdirty-free-no-r 2 "pvdirty: -r is for file only" "$TMP/pvdirty" free -r 1
+	expect pvdirty-bad-p 2 "pvdirty: '8' is not a number from 16 to 65536" \
+		"$TMP/pvdirty" file "$TMP/dirty.dat" -p 8
+	rm -f "$TMP/dirty.dat"
+else
+	fail pvdirty-builds "$(tail -n 3 "$TMP/cc" | tr '\n' ' ')"
+fi
+
 # lifecycle.sh --table-only on made-up logs: the table, its ratios, the
 # JSON; a missing log is an error naming the run to make.
 mkdir -p "$TMP/life/logs"
@@ -237,6 +272,17 @@ sys.exit(not (len(r) == 4 and r[1]["entries_per_mib"] == 10.0))' "$TMP/life/life
 else
 	fail lifecycle-json "$(head -c 300 "$TMP/life/lifecycle.json")"
 fi
+# The migration comes from a boot of its own, whose tags may be any; only
+# its migrate step is taken (its create is not the table's).
+printf '%s\n' "PVPERF-LIFE step=create tag=101" "PVPERF-LIFE step=migrate tag=120" \
+	>"$TMP/life/logs/lifecycle-migrate-series.log"
+printf '%s\n' "dom0 tag=101 entries=1 hypercalls=1 ptwr=0 hc.1=1 hc.26=1" \
+	"dom0 tag=120 entries=5120 hypercalls=4000 ptwr=7 hc.1=300 hc.26=20" \
+	>"$TMP/life/logs/lifecycle-migrate-series.xen"
+expect lifecycle-migrate-row 0 "^migrate +series +5120 +4000 +7 +300 +20 +20\.0$" \
+	env XEN_PVPERF_OUT="$TMP/life" "$H/lifecycle.sh" --table-only
+expect lifecycle-migrate-only 0 "^create +series +3000 " \
+	env XEN_PVPERF_OUT="$TMP/life" "$H/lifecycle.sh" --table-only
 rm "$TMP/life/logs/lifecycle-baseline.log"
 expect lifecycle-missing-log 1 "no log of the baseline boot .*run lifecycle.sh" \
 	env XEN_PVPERF_OUT="$TMP/life" "$H/lifecycle.sh" --table-only
