@@ -107,6 +107,15 @@ run_with_timeout() {
 	return "$rc"
 }
 
+# no_args ARGS...: a stage that takes no argument but -h.
+no_args() {
+	case "${1-}" in
+	"") ;;
+	-h | --help) usage; exit 0 ;;
+	*) usage_error "unknown argument '$1'" ;;
+	esac
+}
+
 # table_flags ARGS...: the flags of overhead.sh and spinbench.sh, --runs N
 # (sets runs) and --table-only (sets boot=0); -h calls the caller's usage.
 table_flags() {

@@ -22,13 +22,7 @@ EOF
 }
 
 QEMU10_VERSION=${XEN_PVPERF_QEMU10_VERSION:-1:10.0.2+ds-2+deb13u1~bpo12+1}
-while [ $# -gt 0 ]; do
-	case "$1" in
-	-h | --help) usage; exit 0 ;;
-	*) usage_error "unknown argument '$1'" ;;
-	esac
-	shift
-done
+no_args "$@"
 # Progress to stderr: stdout is the one path callers take.
 exec 3>&1 1>&2
 

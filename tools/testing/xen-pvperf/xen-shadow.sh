@@ -25,13 +25,7 @@ EOF
 }
 
 XEN_SRC_VERSION=${XEN_PVPERF_XEN_SRC_VERSION:-4.17.5+72-g01140da4e8-1}
-while [ $# -gt 0 ]; do
-	case "$1" in
-	-h | --help) usage; exit 0 ;;
-	*) usage_error "unknown argument '$1'" ;;
-	esac
-	shift
-done
+no_args "$@"
 # Progress to stderr: stdout is the one path callers take.
 exec 3>&1 1>&2
 

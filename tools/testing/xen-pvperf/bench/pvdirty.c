@@ -58,6 +58,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#define PROG "pvdirty"
+#include "args.h"
+
 #ifndef MADV_PAGEOUT
 #define MADV_PAGEOUT	21
 #endif
@@ -104,21 +107,6 @@ static void bad_args(void)
 		"  -r  seconds between two read-backs of the whole file (1-3600, default 5)\n"
 		"  -x  lose one write on purpose (a test that the check can fail)\n");
 	exit(2);
-}
-
-static long parse_number(const char *s, long lo, long hi)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < lo || v > hi) {
-		fprintf(stderr, "pvdirty: '%s' is not a number from %ld to %ld\n",
-			s, lo, hi);
-		bad_args();
-	}
-	return v;
 }
 
 static unsigned long rnd(unsigned long *s)

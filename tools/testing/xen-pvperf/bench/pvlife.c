@@ -30,6 +30,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#define PROG "pvlife"
+#include "args.h"
+
 #define MIB		(1024UL * 1024)
 #define WORDS_PER_MIB	(MIB / sizeof(uint64_t))
 
@@ -84,21 +87,6 @@ static void bad_args(void)
 		"  -s  stop once this file exists (default /tmp/pvlife.stop)\n"
 		"  -t  stop after this many seconds (default: only on -s)\n");
 	exit(2);
-}
-
-static long parse_number(const char *s, long lo, long hi)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < lo || v > hi) {
-		fprintf(stderr, "pvlife: '%s' is not a number from %ld to %ld\n",
-			s, lo, hi);
-		bad_args();
-	}
-	return v;
 }
 
 int main(int argc, char **argv)
