@@ -267,9 +267,9 @@ repeat_test() {
 # table of dom0's entries into Xen per xl command is printed.
 lifecycle_test() {
 	local out=$OUT/logs/lifecycle-check.out
-	boot_test xen series lifecycle-series --stats on --trace \
+	boot_test xen series lifecycle-series --stats on --trace --mttcg \
 		--append "pvperf.plan=lifecycle pvperf.life_cycles=1 kunit.enable=0"
-	boot_test xen series lifecycle-migrate-series --stats on --trace --shadow-xen \
+	boot_test xen series lifecycle-migrate-series --stats on --trace --shadow-xen --mttcg \
 		--append "pvperf.plan=lifecycle pvperf.life_migrate=1 kunit.enable=0"
 	if "$HARNESS/lifecycle.sh" --table-only --kernel series >"$out" 2>&1; then
 		result ok "lifecycle table of dom0's entries into Xen"

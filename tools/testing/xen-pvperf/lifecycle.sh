@@ -5,20 +5,26 @@
 # rootfs/init): xl create of a 256 MiB PV domU of two vCPUs running pvlife,
 # xl save and xl restore (twice), pause and unpause, vcpu-set down and up,
 # shutdown; the domU goes on after each step with its memory intact, and
-# no kernel log has a BUG, WARNING or lockup. xentrace in dom0 counts
-# dom0's entries into Xen in each xl command. Prints the table; writes
-# out/lifecycle.txt, out/lifecycle.json and out/lifecycle.svg.
+# no kernel log has a BUG, WARNING or lockup. Then a second boot, on Xen
+# built with shadow paging (xen-shadow.sh), migrates such a domU to
+# localhost. xentrace in dom0 counts dom0's entries into Xen in each xl
+# command. Both boots run QEMU 10's multi-threaded TCG (boot.sh --mttcg):
+# the domU's two vCPUs and dom0's really run at once. Prints the table;
+# writes out/lifecycle.txt, out/lifecycle.json and out/lifecycle.svg.
 set -euo pipefail
 STEP=lifecycle
 . "$(dirname "$0")/lib.sh"
 
 usage() {
 	cat <<EOF
-usage: lifecycle.sh [-h] [--kernel NAME]... [--cycles N] [--no-migrate] [--table-only]
+usage: lifecycle.sh [-h] [--kernel NAME]... [--cycles N] [--no-migrate] [--single-thread]
+                    [--table-only]
   --kernel NAME  boot this kernel (series, baseline; default both)
   --cycles N     save and restore cycles (1-9, default 2)
   --no-migrate   no second boot that migrates the domU (on Xen built with
                  shadow paging by xen-shadow.sh)
+  --single-thread  QEMU 7.2 with one host thread for every vCPU (default:
+                 QEMU 10's multi-threaded TCG, boot.sh --mttcg)
   --table-only   no build, no boot: the table of the logs already there
 Fails when a boot fails one of its checks. Logs: $OUT/logs/lifecycle-*.
 EOF
@@ -28,6 +34,7 @@ kernels=""
 cycles=2
 boot=1
 migrate=1
+mttcg=--mttcg
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-h | --help) usage; exit 0 ;;
@@ -43,6 +50,7 @@ while [ $# -gt 0 ]; do
 		;;
 	--table-only) boot=0 ;;
 	--no-migrate) migrate=0 ;;
+	--single-thread) mttcg="" ;;
 	*) usage_error "unknown argument '$1'" ;;
 	esac
 	shift
@@ -58,12 +66,12 @@ if [ "$boot" = 1 ]; then
 	for k in $kernels; do
 		rm -f "$OUT/logs/lifecycle-$k".*
 		log "$k: dom0 creates, saves, restores, pauses, shrinks and shuts down a domU"
-		"$HARNESS/boot.sh" --mode xen --kernel "$k" --stats on --trace \
+		"$HARNESS/boot.sh" --mode xen --kernel "$k" --stats on --trace $mttcg \
 			--append "pvperf.plan=lifecycle pvperf.life_cycles=$cycles kunit.enable=0" \
 			--name "lifecycle-$k" --quiet || rc=1
 		[ "$migrate" = 1 ] || continue
 		log "$k: dom0 migrates the domU to localhost (Xen with shadow paging)"
-		"$HARNESS/boot.sh" --mode xen --kernel "$k" --stats on --trace --shadow-xen \
+		"$HARNESS/boot.sh" --mode xen --kernel "$k" --stats on --trace --shadow-xen $mttcg \
 			--append "pvperf.plan=lifecycle pvperf.life_migrate=1 kunit.enable=0" \
 			--name "lifecycle-migrate-$k" --quiet || rc=1
 	done
