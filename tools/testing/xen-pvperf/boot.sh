@@ -64,12 +64,7 @@ while [ $# -gt 0 ]; do
 		esac
 		shift
 		;;
-	--kernel)
-		[ $# -ge 2 ] || usage_error "--kernel needs a name"
-		check_kernel_name "$2"
-		kernel=$2
-		shift
-		;;
+	--kernel) check_kernel_name "${2-}"; kernel=$2; shift ;;
 	--append)
 		[ $# -ge 2 ] || usage_error "--append needs arguments"
 		append="$append $2"

@@ -82,7 +82,9 @@ kernel_builddir() { printf '%s/build-%s\n' "$(kernel_tree "$1")" "$1"; }
 kernel_image() { printf '%s/arch/x86/boot/bzImage\n' "$(kernel_builddir "$1")"; }
 kernel_localversion() { printf -- '-%s\n' "$1"; }
 
+# check_kernel_name NAME: the argument of --kernel is a kernel we know.
 check_kernel_name() {
+	[ -n "$1" ] || usage_error "--kernel needs a name"
 	case " $KERNELS $EXTRA_KERNELS " in
 	*" $1 "*) ;;
 	*) usage_error "unknown kernel '$1' (known: $KERNELS $EXTRA_KERNELS)" ;;
@@ -91,7 +93,6 @@ check_kernel_name() {
 
 # want_kernel NAME: the argument of --kernel, appended to $kernels.
 want_kernel() {
-	[ -n "$1" ] || usage_error "--kernel needs a name"
 	check_kernel_name "$1"
 	kernels="$kernels $1"
 }

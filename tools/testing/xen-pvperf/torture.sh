@@ -38,12 +38,7 @@ name=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-h | --help) usage; exit 0 ;;
-	--kernel)
-		[ $# -ge 2 ] || usage_error "--kernel needs a name"
-		check_kernel_name "$2"
-		kernel=$2
-		shift
-		;;
+	--kernel) check_kernel_name "${2-}"; kernel=$2; shift ;;
 	--secs)
 		[ $# -ge 2 ] && [[ $2 =~ ^[1-9][0-9]*$ ]] && [ "$2" -ge 10 ] &&
 			[ "$2" -le 86400 ] ||
