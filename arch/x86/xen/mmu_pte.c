@@ -267,7 +267,8 @@ void xen_ptep_modify_prot_commit(struct vm_area_struct *vma,
 				 unsigned long addr, pte_t *ptep, pte_t pte)
 {
 	trace_xen_mmu_ptep_modify_prot_commit(vma->vm_mm, addr, ptep, pte);
-	xen_write_pte(ptep, pte, MMU_PT_UPDATE_PRESERVE_AD, _RET_IP_, false);
+	xen_write_pte(ptep, pte, MMU_PT_UPDATE_PRESERVE_AD, _RET_IP_,
+		      XEN_PVSTATS_NR);
 }
 
 void xen_enter_lazy_mmu(void)

@@ -451,6 +451,34 @@ static void xen_mc_test_clear(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pte_val(*ptep), pte_val(old));
 }
 
+/*
+ * ptep_modify_prot_commit() (mprotect) outside lazy MMU mode: one
+ * mmu_update at once, counted as a PTE written alone and as nothing else.
+ */
+static void xen_mc_test_prot_commit(struct kunit *test)
+{
+	struct xen_mc_test *t = test->priv;
+	unsigned long addr = (unsigned long)page_address(t->page);
+	struct vm_area_struct vma = { .vm_mm = &init_mm };
+	unsigned int level;
+	pte_t *ptep = lookup_address(addr, &level);
+	u64 alone = xen_mc_test_stat(XEN_PVSTAT_mmu_pte_hypercall);
+	u64 batches = xen_mc_test_stat(XEN_PVSTAT_multicalls_batches);
+	pte_t old;
+
+	if (!ptep || level != PG_LEVEL_4K) {
+		KUNIT_FAIL(test, "no 4K PTE maps the test page");
+		return;
+	}
+	old = *ptep;
+	xen_ptep_modify_prot_commit(&vma, addr, ptep, old);
+	KUNIT_EXPECT_EQ(test, pte_val(*ptep), pte_val(old));
+	KUNIT_EXPECT_EQ(test, xen_mc_test_stat(XEN_PVSTAT_mmu_pte_hypercall),
+			alone + 1);
+	KUNIT_EXPECT_EQ(test, xen_mc_test_stat(XEN_PVSTAT_multicalls_batches),
+			batches);
+}
+
 static struct kunit_case xen_mc_test_cases[] = {
 	KUNIT_CASE(xen_mc_test_extend),
 	KUNIT_CASE(xen_mc_test_page_table_in_one_entry),
@@ -461,6 +489,7 @@ static struct kunit_case xen_mc_test_cases[] = {
 	KUNIT_CASE(xen_mc_test_issue_each),
 	KUNIT_CASE(xen_mc_test_wrprotect),
 	KUNIT_CASE(xen_mc_test_clear),
+	KUNIT_CASE(xen_mc_test_prot_commit),
 	{}
 };
 
