@@ -13,6 +13,7 @@
 
 #include <kunit/test.h>
 #include <linux/dcache.h>
+#include <linux/kallsyms.h>
 #include <linux/slab.h>
 #include <asm/xen/hypercall.h>
 #include <xen/interface/version.h>
@@ -267,6 +268,52 @@ static void xen_pvstats_test_files(struct kunit *test)
 	}
 }
 
+/*
+ * mmu/pte_hypercall_callers: a caller's writes add up in one line, the
+ * largest count first; callers beyond the table's slots count as other;
+ * zeroing the mmu directory empties it. Counting is off meanwhile, so
+ * that no real PTE write lands in the table; the counters are put back,
+ * the table is left empty.
+ */
+static void xen_pvstats_test_pte_callers(struct kunit *test)
+{
+	unsigned long a = (unsigned long)xen_pvstats_test_buckets;
+	unsigned long b = (unsigned long)xen_pvstats_test_parse;
+	struct seq_file m = { .size = PAGE_SIZE };
+	char want[2 * KSYM_SYMBOL_LEN + 8];
+	struct xen_pvstats_test_copy *saved;
+	bool was_on = xen_pvstats_enabled();
+	unsigned int i;
+
+	m.buf = kunit_kzalloc(test, m.size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, m.buf);
+	saved = kunit_kcalloc(test, nr_cpu_ids, sizeof(*saved), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, saved);
+	xen_pvstats_set_enabled(false);
+	xen_pvstats_test_save(saved, false);
+	xen_pte_callers_zero();
+	__xen_pvstats_pte_caller(b);
+	for (i = 0; i < 3; i++)
+		__xen_pvstats_pte_caller(a);
+	__xen_pvstats_pte_caller(b);
+	xen_pte_callers_show(&m, NULL);
+	snprintf(want, sizeof(want), "3 %pS\n2 %pS\n", (void *)a, (void *)b);
+	KUNIT_EXPECT_STREQ(test, m.buf, want);
+
+	/* 62 more callers fill the table; the next two are other. */
+	for (i = 1; i <= XEN_PVSTATS_CALLERS; i++)
+		__xen_pvstats_pte_caller(a + i);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&xen_pte_callers.other), 2LL);
+
+	xen_pvstats_zero_dir("mmu");
+	m.count = 0;
+	memset(m.buf, 0, m.size);
+	xen_pte_callers_show(&m, NULL);
+	KUNIT_EXPECT_STREQ(test, m.buf, "");
+	xen_pvstats_test_save(saved, true);
+	xen_pvstats_set_enabled(was_on);
+}
+
 static struct kunit_case xen_pvstats_test_cases[] = {
 	KUNIT_CASE(xen_pvstats_test_buckets),
 	KUNIT_CASE(xen_pvstats_test_sum_over_cpus),
@@ -278,6 +325,7 @@ static struct kunit_case xen_pvstats_test_cases[] = {
 	KUNIT_CASE(xen_pvstats_test_boot_param),
 	KUNIT_CASE(xen_pvstats_test_root),
 	KUNIT_CASE(xen_pvstats_test_files),
+	KUNIT_CASE(xen_pvstats_test_pte_callers),
 	{}
 };
 

@@ -10,6 +10,9 @@
  * read; XEN_PVHIST(dir, name) a log2 histogram, one "range count" line per
  * non-empty bucket. xen/hypercalls/table counts hypercalls by number, those
  * issued on their own and those issued inside a multicall.
+ * xen/mmu/pte_hypercall_callers names the code whose PTE writes went to
+ * Xen one at a time (outside a lazy-MMU section), most frequent first:
+ * what is left to batch.
  *
  * Each directory has zero_stats: writing 1 restarts its counters, anything
  * else is refused with -EINVAL. xen/stats_enabled turns counting on (1) or
@@ -21,7 +24,9 @@
  */
 #define pr_fmt(fmt) "xen_pvstats: " fmt
 
+#include <linux/atomic.h>
 #include <linux/debugfs.h>
+#include <linux/hash.h>
 #include <linux/init.h>
 #include <linux/kernel.h>
 #include <linux/mutex.h>
@@ -144,6 +149,78 @@ void __xen_pvstats_mmuext(const struct mmuext_op *ops, unsigned int count,
 	}
 }
 
+/*
+ * xen/mmu/pte_hypercall_callers: the return addresses of the PTE writes
+ * issued alone, in a table shared by the CPUs. A slot is taken with a
+ * cmpxchg of its address (open addressing, linear probing); a caller that
+ * finds no slot counts as "other".
+ */
+#define XEN_PVSTATS_CALLERS	64
+
+static struct {
+	unsigned long ip[XEN_PVSTATS_CALLERS];
+	atomic64_t count[XEN_PVSTATS_CALLERS];
+	atomic64_t other;
+} xen_pte_callers;
+
+void __xen_pvstats_pte_caller(unsigned long ip)
+{
+	unsigned int i, h = hash_long(ip, ilog2(XEN_PVSTATS_CALLERS));
+	unsigned long cur;
+
+	for (i = 0; i < XEN_PVSTATS_CALLERS; i++) {
+		cur = READ_ONCE(xen_pte_callers.ip[h]);
+		if (!cur)
+			cur = cmpxchg(&xen_pte_callers.ip[h], 0, ip) ?: ip;
+		if (cur == ip) {
+			atomic64_inc(&xen_pte_callers.count[h]);
+			return;
+		}
+		h = (h + 1) % XEN_PVSTATS_CALLERS;
+	}
+	atomic64_inc(&xen_pte_callers.other);
+}
+
+static void xen_pte_callers_zero(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < XEN_PVSTATS_CALLERS; i++) {
+		WRITE_ONCE(xen_pte_callers.ip[i], 0);
+		atomic64_set(&xen_pte_callers.count[i], 0);
+	}
+	atomic64_set(&xen_pte_callers.other, 0);
+}
+
+/* "count caller" lines, the largest count first. */
+static int xen_pte_callers_show(struct seq_file *m, void *v)
+{
+	u64 count[XEN_PVSTATS_CALLERS], best, other;
+	unsigned int i, b;
+
+	for (i = 0; i < XEN_PVSTATS_CALLERS; i++)
+		count[i] = atomic64_read(&xen_pte_callers.count[i]);
+	for (;;) {
+		best = 0;
+		for (i = 0; i < XEN_PVSTATS_CALLERS; i++) {
+			if (count[i] > best) {
+				best = count[i];
+				b = i;
+			}
+		}
+		if (!best)
+			break;
+		seq_printf(m, "%llu %pS\n", best,
+			   (void *)READ_ONCE(xen_pte_callers.ip[b]));
+		count[b] = 0;
+	}
+	other = atomic64_read(&xen_pte_callers.other);
+	if (other)
+		seq_printf(m, "%llu other\n", other);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(xen_pte_callers);
+
 static u64 xen_pvstats_sum(u64 __percpu *counter)
 {
 	u64 sum = 0;
@@ -177,6 +254,8 @@ static void xen_pvstats_zero_dir(const char *dir)
 	if (!strcmp(dir, XEN_PVSTATS_CALLS_DIR))
 		xen_pvstats_clear(&xen_pvstats_calls[0][0],
 				  XEN_PVSTATS_NR_HYPERCALLS * XEN_PVSTATS_CALL_KINDS);
+	if (!strcmp(dir, "mmu"))
+		xen_pte_callers_zero();
 }
 
 /* The architecture counts direct hypercalls, if it can. */
@@ -415,6 +494,8 @@ static int __init xen_pvstats_init(void)
 				    (void *)i, &xen_pvhist_fops);
 	debugfs_create_file("table", 0400, xen_pvstats_dir(XEN_PVSTATS_CALLS_DIR),
 			    NULL, &xen_pvstats_calls_fops);
+	debugfs_create_file("pte_hypercall_callers", 0400, xen_pvstats_dir("mmu"),
+			    NULL, &xen_pte_callers_fops);
 	pr_info("statistics in /sys/kernel/debug/xen, counting %s\n",
 		xen_pvstats_enabled() ? "on" : "off (xen_pvstats=on to count)");
 	return 0;

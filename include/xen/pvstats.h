@@ -100,6 +100,8 @@ void __xen_pvstats_mmu_update(unsigned int count,
 			      enum xen_pvstats_call_kind kind);
 void __xen_pvstats_mmuext(const struct mmuext_op *ops, unsigned int count,
 			  enum xen_pvstats_call_kind kind);
+/* A PTE write issued alone, by the code at ip (mmu/pte_hypercall_callers). */
+void __xen_pvstats_pte_caller(unsigned long ip);
 
 #ifdef CONFIG_XEN_DEBUG_FS
 

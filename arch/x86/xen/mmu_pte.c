@@ -154,6 +154,7 @@ static __always_inline void xen_write_pte(pte_t *ptep, pte_t pte,
 		if (what != XEN_PVSTATS_NR)
 			__xen_pvstat_add_idx(what, 1);
 		__xen_pvstats_mmu_update(1, XEN_PVSTATS_CALL_DIRECT);
+		__xen_pvstats_pte_caller(caller);
 	}
 	rc = _hypercall4(int, mmu_update, &u, 1, NULL, DOMID_SELF);
 	if (unlikely(rc < 0))

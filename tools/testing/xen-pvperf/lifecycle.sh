@@ -92,14 +92,15 @@ def fail(msg):
 
 
 def steps(k, name="lifecycle-", only=None):
-    """(step, tag) in order, and dom0's counts per tag, of one boot; with
-    ONLY, of that step alone, and none when the boot left no log."""
+    """(step, tag) in order, dom0's counts per tag, and the series' xen/mmu
+    counts and PTE-writing callers per step, of one boot; with ONLY, of
+    that step alone, and None when the boot left no log."""
     base = os.path.join(logs, name + k)
     if not os.path.exists(base + ".log"):
         if only:
-            return [], {}
+            return None
         fail("no log of the %s boot (%s.log): run lifecycle.sh" % (k, base))
-    order = []
+    order, mmu_b, callers_b = [], {}, {}
     with open(base + ".log", errors="replace") as f:
         for line in f:
             line = line.strip("\r\n")
@@ -107,11 +108,16 @@ def steps(k, name="lifecycle-", only=None):
                 d = dict(w.split("=", 1) for w in line.split()[1:])
                 if not only or d["step"] == only:
                     order.append((d["step"], int(d["tag"])))
+            elif line.startswith("PVPERF-LIFECALLER dom0 "):
+                d = dict(w.split("=", 1) for w in line.split()[2:])
+                if not only or d["step"] == only:
+                    callers_b.setdefault(d["step"], []).append(
+                        (int(d["count"]), d["caller"]))
             elif line.startswith("PVPERF-LIFESTAT dom0 "):
                 d = dict(w.split("=", 1) for w in line.split()[2:])
                 step = d.pop("step")
                 if not only or step == only:
-                    mmu[(k, step)] = {n: int(v) for n, v in d.items()}
+                    mmu_b[step] = {n: int(v) for n, v in d.items()}
     counts = {}
     if os.path.exists(base + ".xen"):
         with open(base + ".xen") as f:
@@ -121,18 +127,26 @@ def steps(k, name="lifecycle-", only=None):
                     continue
                 d = dict(x.split("=", 1) for x in w[1:])
                 counts[int(d["tag"])] = {c: int(d.get(c, 0)) for c in COLS}
-    return order, counts
+    return order, counts, mmu_b, callers_b
 
 
 records = []
 per = {}
 mmu = {}
+callers = {}
 for k in kernels:
-    order, counts = steps(k)
+    order, counts, mmu_b, callers_b = steps(k)
     if not order:
         fail("the %s boot ran no lifecycle step (lifecycle-%s.log)" % (k, k))
+    mmu.update({(k, s): m for s, m in mmu_b.items()})
+    callers.update({(k, s): c for s, c in callers_b.items()})
     # The migration, from its own boot (Xen with shadow paging).
-    morder, mcounts = steps(k, "lifecycle-migrate-", "migrate")
+    mboot = steps(k, "lifecycle-migrate-", "migrate")
+    morder, mcounts = mboot[:2] if mboot else ([], {})
+    if mboot and "migrate" in mboot[2]:
+        mmu[(k, "migrate")] = mboot[2]["migrate"]
+    if mboot and "migrate" in mboot[3]:
+        callers[(k, "migrate")] = mboot[3]["migrate"]
     order = [(s, (0, t)) for s, t in order] + [(s, (1, t)) for s, t in morder]
     counts = {(0, t): c for t, c in counts.items()}
     counts.update({(1, t): c for t, c in mcounts.items()})
@@ -145,6 +159,11 @@ for k in kernels:
         rec["entries_per_mib"] = c["entries"] / MIB
         records.append(rec)
         per[(k, step)] = rec
+
+for r in records:
+    c = callers.get((r["kernel"], r["step"]))
+    if c:
+        r["pte_hypercall_callers"] = {f.split("/")[0]: n for n, f in c}
 
 with open(os.path.join(out, "lifecycle.json"), "w") as f:
     json.dump(records, f, indent=1)
@@ -181,6 +200,17 @@ if any(k == "series" for k, _ in mmu):
         if m is not None:
             print("%-10s" % s + "".join(" %11d" % m.get(n, 0) for n in MMU))
     print("(columns: " + ", ".join(MMU) + ")")
+
+# Who wrote those pte_hypercall PTEs (xen/mmu/pte_hypercall_callers).
+if any(k == "series" for k, _ in callers):
+    print()
+    print("== the series dom0's PTE writes issued alone (pte_hypercall), by caller, per xl command")
+    for s in names:
+        c = callers.get(("series", s))
+        if c:
+            c = sorted(c, reverse=True)
+            print("%-10s " % s + ", ".join("%s %d" % (f.split("/")[0], n) for n, f in c[:6])
+                  + (", the rest %d" % sum(n for n, _ in c[6:]) if len(c) > 6 else ""))
 
 # The chart: entries/MiB per step, one bar per kernel.
 W, H, left, top = 640, 300, 60, 30

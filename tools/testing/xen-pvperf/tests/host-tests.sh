@@ -256,6 +256,9 @@ for k in series baseline; do
 	printf '%s\n' "PVPERF-LIFE step=create tag=101" "PVPERF-LIFE step=save tag=102" \
 		>"$TMP/life/logs/lifecycle-$k.log"
 done
+printf '%s\n' "PVPERF-LIFECALLER dom0 step=save count=7 caller=do_wp_page+0x1/0x9" \
+	"PVPERF-LIFECALLER dom0 step=save count=40 caller=do_anonymous_page+0x2/0x9" \
+	>>"$TMP/life/logs/lifecycle-series.log"
 printf '%s\n' "dom0 tag=101 entries=3000 hypercalls=2000 ptwr=0 hc.1=900 hc.26=10" \
 	"dom0 tag=102 entries=2560 hypercalls=2000 ptwr=0 hc.1=600 hc.26=10" \
 	"domU tag=5 entries=1" >"$TMP/life/logs/lifecycle-series.xen"
@@ -266,8 +269,11 @@ expect lifecycle-table 0 "^save +series +2560 +2000 +0 +600 +10 +10\.0$" \
 	env XEN_PVPERF_OUT="$TMP/life" "$H/lifecycle.sh" --table-only
 expect lifecycle-ratio 0 "^ +ratio +0\.100 +0\.500$" \
 	env XEN_PVPERF_OUT="$TMP/life" "$H/lifecycle.sh" --table-only
+expect lifecycle-callers 0 "^save +do_anonymous_page\+0x2 40, do_wp_page\+0x1 7$" \
+	env XEN_PVPERF_OUT="$TMP/life" "$H/lifecycle.sh" --table-only
 if python3 -c 'import json, sys; r = json.load(open(sys.argv[1]))
-sys.exit(not (len(r) == 4 and r[1]["entries_per_mib"] == 10.0))' "$TMP/life/lifecycle.json"; then
+sys.exit(not (len(r) == 4 and r[1]["entries_per_mib"] == 10.0 and
+	r[1]["pte_hypercall_callers"]["do_wp_page+0x1"] == 7))' "$TMP/life/lifecycle.json"; then
 	ok lifecycle-json
 else
 	fail lifecycle-json "$(head -c 300 "$TMP/life/lifecycle.json")"
