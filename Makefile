@@ -18,7 +18,8 @@ help:
 	@echo "make spinbench    spin_contended in a 2-vCPU domU, series and baseline, with and without nopvspin"
 	@echo "make lifecycle    dom0 creates, saves, restores, pauses, shrinks and shuts down a PV domU,"
 	@echo "                  series and baseline; dom0's entries into Xen per xl command"
-	@echo "                  (CYCLES=N: save and restore cycles, default 2)"
+	@echo "                  (CYCLES=N: save and restore cycles, default 2;"
+	@echo "                  MIGRATIONS=N: boots that migrate, default 3, median taken)"
 	@echo "make torture      the dirty-bit torture of the PTE clears in a 2-vCPU domU, vCPUs at once"
 	@echo "                  (QEMU 10 from bookworm-backports; SECS=N, default 600; KERNEL=series|baseline)"
 	@echo "make series       the series as git format-patch output in out/series, with a cover letter"
@@ -55,8 +56,9 @@ torture:
 	$(H)/torture.sh --kernel $(KERNEL) --secs $(SECS)
 
 CYCLES ?= 2
+MIGRATIONS ?= 3
 lifecycle:
-	$(H)/lifecycle.sh --cycles $(CYCLES)
+	$(H)/lifecycle.sh --cycles $(CYCLES) --migrations $(MIGRATIONS)
 
 report:
 	python3 $(H)/report.py --logs out/logs --json out/report.json --svg out/report.svg --crosscheck

@@ -7,7 +7,8 @@
 # shutdown; the domU goes on after each step with its memory intact, and
 # no kernel log has a BUG, WARNING or lockup. Then a second boot, on Xen
 # built with shadow paging (xen-shadow.sh), migrates such a domU to
-# localhost. xentrace in dom0 counts dom0's entries into Xen in each xl
+# localhost (--migrations N: N such boots, the table takes each count's
+# median). xentrace in dom0 counts dom0's entries into Xen in each xl
 # command. Both boots run QEMU 10's multi-threaded TCG (boot.sh --mttcg):
 # the domU's two vCPUs and dom0's really run at once. Prints the table;
 # writes out/lifecycle.txt, out/lifecycle.json and out/lifecycle.svg.
@@ -17,12 +18,14 @@ STEP=lifecycle
 
 usage() {
 	cat <<EOF
-usage: lifecycle.sh [-h] [--kernel NAME]... [--cycles N] [--no-migrate] [--single-thread]
-                    [--table-only]
+usage: lifecycle.sh [-h] [--kernel NAME]... [--cycles N] [--migrations N] [--no-migrate]
+                    [--single-thread] [--table-only]
   --kernel NAME  boot this kernel (series, baseline; default both)
   --cycles N     save and restore cycles (1-9, default 2)
-  --no-migrate   no second boot that migrates the domU (on Xen built with
-                 shadow paging by xen-shadow.sh)
+  --migrations N boots that migrate the domU, per kernel (1-9, default 3; on
+                 Xen built with shadow paging by xen-shadow.sh): the table
+                 takes the median of each count, and lists each boot's
+  --no-migrate   no boot that migrates the domU
   --single-thread  QEMU 7.2 with one host thread for every vCPU (default:
                  QEMU 10's multi-threaded TCG, boot.sh --mttcg)
   --table-only   no build, no boot: the table of the logs already there
@@ -32,6 +35,7 @@ EOF
 
 kernels=""
 cycles=2
+migrations=3
 boot=1
 migrate=1
 mttcg=--mttcg
@@ -46,6 +50,12 @@ while [ $# -gt 0 ]; do
 		[ $# -ge 2 ] && [[ $2 =~ ^[1-9]$ ]] ||
 			usage_error "--cycles needs a number from 1 to 9"
 		cycles=$2
+		shift
+		;;
+	--migrations)
+		[ $# -ge 2 ] && [[ $2 =~ ^[1-9]$ ]] ||
+			usage_error "--migrations needs a number from 1 to 9"
+		migrations=$2
 		shift
 		;;
 	--table-only) boot=0 ;;
@@ -70,16 +80,22 @@ if [ "$boot" = 1 ]; then
 			--append "pvperf.plan=lifecycle pvperf.life_cycles=$cycles kunit.enable=0" \
 			--name "lifecycle-$k" --quiet || rc=1
 		[ "$migrate" = 1 ] || continue
-		log "$k: dom0 migrates the domU to localhost (Xen with shadow paging)"
-		"$HARNESS/boot.sh" --mode xen --kernel "$k" --stats on --trace --shadow-xen $mttcg \
-			--append "pvperf.plan=lifecycle pvperf.life_migrate=1 kunit.enable=0" \
-			--name "lifecycle-migrate-$k" --quiet || rc=1
+		rm -f "$OUT/logs/lifecycle-migrate"[2-9]"-$k".*
+		for i in $(seq 1 "$migrations"); do
+			log "$k: dom0 migrates the domU to localhost (Xen with shadow paging)," \
+				"boot $i of $migrations"
+			[ "$i" = 1 ] && i=""
+			"$HARNESS/boot.sh" --mode xen --kernel "$k" --stats on --trace \
+				--shadow-xen $mttcg --name "lifecycle-migrate$i-$k" --quiet \
+				--append "pvperf.plan=lifecycle pvperf.life_migrate=1" \
+				--append "kunit.enable=0" || rc=1
+		done
 	done
 fi
 
 # shellcheck disable=SC2086
 python3 - "$OUT" $kernels <<'EOF' >"$OUT/lifecycle.txt" || rc=1
-import json, os, sys
+import json, os, statistics, sys
 
 out, kernels = sys.argv[1], sys.argv[2:]
 logs = os.path.join(out, "logs")
@@ -130,23 +146,42 @@ def steps(k, name="lifecycle-", only=None):
     return order, counts, mmu_b, callers_b
 
 
+def median_of(dicts):
+    """Each key's median (the lower middle one of an even number) over
+    the dicts that have it."""
+    return {key: statistics.median_low([d[key] for d in dicts if key in d])
+            for key in set().union(*dicts)}
+
+
 records = []
 per = {}
 mmu = {}
 callers = {}
+migrations = {}  # kernel: the migration's entries in each boot
 for k in kernels:
     order, counts, mmu_b, callers_b = steps(k)
     if not order:
         fail("the %s boot ran no lifecycle step (lifecycle-%s.log)" % (k, k))
     mmu.update({(k, s): m for s, m in mmu_b.items()})
     callers.update({(k, s): c for s, c in callers_b.items()})
-    # The migration, from its own boot (Xen with shadow paging).
-    mboot = steps(k, "lifecycle-migrate-", "migrate")
-    morder, mcounts = mboot[:2] if mboot else ([], {})
-    if mboot and "migrate" in mboot[2]:
-        mmu[(k, "migrate")] = mboot[2]["migrate"]
-    if mboot and "migrate" in mboot[3]:
-        callers[(k, "migrate")] = mboot[3]["migrate"]
+    # The migration, from boots of its own (Xen with shadow paging):
+    # lifecycle-migrate-K, lifecycle-migrate2-K, ...; each count is the
+    # median over those boots, the callers those of the first.
+    boots = [steps(k, "lifecycle-migrate%s-" % (i if i > 1 else ""), "migrate")
+             for i in range(1, 10)]
+    boots = [b for b in boots if b and b[0]]
+    morder = boots[0][0] if boots else []
+    mcounts = {}
+    for _, t in morder:
+        have = [b[1][t] for b in boots if t in b[1]]
+        if have:
+            mcounts[t] = median_of(have)
+            migrations[k] = [c["entries"] for c in have]
+    mmu_m = [b[2]["migrate"] for b in boots if "migrate" in b[2]]
+    if mmu_m:
+        mmu[(k, "migrate")] = median_of(mmu_m)
+    if boots and "migrate" in boots[0][3]:
+        callers[(k, "migrate")] = boots[0][3]["migrate"]
     order = [(s, (0, t)) for s, t in order] + [(s, (1, t)) for s, t in morder]
     counts = {(0, t): c for t, c in counts.items()}
     counts.update({(1, t): c for t, c in mcounts.items()})
@@ -157,6 +192,8 @@ for k in kernels:
         rec = {"kernel": k, "step": step, "tag": tag[1], "domu_mib": MIB}
         rec.update({c2.replace("hc.", "hypercall_"): v for c2, v in c.items()})
         rec["entries_per_mib"] = c["entries"] / MIB
+        if step == "migrate":
+            rec["boots"] = len(migrations.get(k, []))
         records.append(rec)
         per[(k, step)] = rec
 
@@ -187,6 +224,12 @@ for s in names:
         print("%-10s %-9s %10.3f %10s %9s %10.3f" % (
             "", "ratio", a["entries"] / max(b["entries"], 1), "", "",
             a["hypercall_1"] / max(b["hypercall_1"], 1)))
+
+if any(len(v) > 1 for v in migrations.values()):
+    print("migrate: the median of each count over %s; dom0's entries in each boot: %s" % (
+        ", ".join("%d %s boots" % (len(migrations[k]), k) for k in kernels if k in migrations),
+        "; ".join("%s %s" % (k, " ".join(str(e) for e in migrations[k]))
+                  for k in kernels if k in migrations)))
 
 # What the series' own xen/mmu counters moved over each step.
 MMU = ("pte_hypercall", "pte_batched", "pte_clear", "pte_clear_trapped",

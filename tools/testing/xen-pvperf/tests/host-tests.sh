@@ -289,6 +289,22 @@ expect lifecycle-migrate-row 0 "^migrate +series +5120 +4000 +7 +300 +20 +20\.0$
 	env XEN_PVPERF_OUT="$TMP/life" "$H/lifecycle.sh" --table-only
 expect lifecycle-migrate-only 0 "^create +series +3000 " \
 	env XEN_PVPERF_OUT="$TMP/life" "$H/lifecycle.sh" --table-only
+# Boots 2 and 3 of the migration: each count is the median of the three.
+for i in 2 3; do
+	printf '%s\n' "PVPERF-LIFE step=migrate tag=120" \
+		>"$TMP/life/logs/lifecycle-migrate$i-series.log"
+done
+printf '%s\n' "dom0 tag=120 entries=9000 hypercalls=1000 ptwr=5 hc.1=100 hc.26=30" \
+	>"$TMP/life/logs/lifecycle-migrate2-series.xen"
+printf '%s\n' "dom0 tag=120 entries=1000 hypercalls=9000 ptwr=9 hc.1=200 hc.26=10" \
+	>"$TMP/life/logs/lifecycle-migrate3-series.xen"
+expect lifecycle-migrate-median 0 "^migrate +series +5120 +4000 +7 +200 +20 +20\.0$" \
+	env XEN_PVPERF_OUT="$TMP/life" "$H/lifecycle.sh" --table-only
+expect lifecycle-migrate-boots 0 "^migrate: the median .*3 series boots.*series 5120 9000 1000" \
+	env XEN_PVPERF_OUT="$TMP/life" "$H/lifecycle.sh" --table-only
+expect lifecycle-bad-migrations 2 "--migrations needs a number from 1 to 9" \
+	"$H/lifecycle.sh" --migrations 0
+rm "$TMP/life/logs/lifecycle-migrate"[23]-series.*
 rm "$TMP/life/logs/lifecycle-baseline.log"
 expect lifecycle-missing-log 1 "no log of the baseline boot .*run lifecycle.sh" \
 	env XEN_PVPERF_OUT="$TMP/life" "$H/lifecycle.sh" --table-only
