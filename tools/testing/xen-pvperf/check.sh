@@ -294,6 +294,15 @@ torture_test() {
 		"$OUT/logs/torture-check-all.log" 2>/dev/null | tr -d '\r'
 }
 
+# The direction flag (dfloop.sh, shorter): selftests/x86
+# test_syscall_vdso_32, which makes system calls with DF set, 50 times in
+# a 2-vCPU series domU whose vCPUs run at once; its kernel must not oops.
+# (Every boot's check entry-clears-df tests the flag itself.)
+dfloop_test() {
+	boot_test xen series dfloop-check --mttcg \
+		--append "pvperf.plan=dfloop pvperf.dfloop_n=50 pvperf.domu_vcpus=2 kunit.enable=0"
+}
+
 # PV spinlocks under overcommit (stress.sh, shorter): locktorture in a
 # domU of four vCPUs on two CPUs with vCPU hotplug; the KUnit suite
 # xen_qspinlock must have run, not been skipped, in dom0 and the domU.
@@ -389,6 +398,7 @@ if [ "$host_only" = 0 ] && run_stage apply "$HARNESS/apply.sh"; then
 			repeat_test
 			stress_test
 			torture_test
+			dfloop_test
 			lifecycle_test
 			# The exported series: checkpatch per patch, git am on a
 			# fresh pristine tree, equal to the series tree, builds.

@@ -71,6 +71,8 @@ make_guest() {
 	install -m 0755 "$work/pvlife" "$r/bin/pvlife"
 	install -m 0755 "$work/pvmark" "$r/bin/pvmark"
 	install -m 0755 "$work/pvdirty" "$r/bin/pvdirty"
+	install -m 0755 "$work/pvdf" "$r/bin/pvdf"
+	install -m 0755 "$work/pvdf32" "$r/bin/pvdf32"
 	mkdir -p "$r/opt/selftests/vm"
 	for t in $SELFTESTS_VM; do
 		install -m 0755 "$work/selftests/$t" "$r/opt/selftests/vm/$t"
@@ -161,11 +163,15 @@ if [ -n "${LMBENCH_DIR:-}" ]; then
 fi
 
 log "guest programs"
-for p in pvbench pvtrace pvtoggle pvlife pvmark pvdirty; do
+for p in pvbench pvtrace pvtoggle pvlife pvmark pvdirty pvdf; do
 	gcc -static -O2 -Wall -Wextra -Werror -o "$work/$p" "$HARNESS/bench/$p.c" ||
 		die "cannot build bench/$p.c (compiler messages above;" \
 			"gcc or libc6-dev missing: run 'make setup')"
 done
+# pvdf 32-bit as well: the compat ways into the kernel.
+gcc -m32 -static -O2 -Wall -Wextra -Werror -o "$work/pvdf32" "$HARNESS/bench/pvdf.c" ||
+	die "cannot build bench/pvdf.c 32-bit (compiler messages above;" \
+		"gcc-multilib missing: run 'make setup')"
 # The kernel tree's own tests of mmap, mprotect, mremap and munmap, from
 # the pristine tree of the same version (static, against the C library's
 # kernel headers).

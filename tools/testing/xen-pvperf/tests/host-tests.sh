@@ -34,7 +34,7 @@ expect() {
 
 # Every stage: an unknown flag prints the usage and exits 2.
 for s in setup apply build rootfs boot checkpatch mkpatch run check overhead stress spinbench \
-	series lifecycle torture qemu10; do
+	series lifecycle torture qemu10 dfloop; do
 	expect "$s-unknown-flag" 2 "unknown argument '--bogus'.*|usage:" \
 		"$H/$s.sh" --bogus
 	expect "$s-help" 0 "^usage: $s.sh" "$H/$s.sh" --help
@@ -58,6 +58,9 @@ printf '[domU] PVPERF-SELFTEST domU fsgsbase_64 0 [OK] z\n' >"$TMP/st-f0.log"
 expect selftests-x86-flaky 0 "not compared" "$H/selftests-x86.sh" "$TMP/st-f1.log" "$TMP/st-f0.log"
 expect selftests-x86-args 2 "needs two console logs" "$H/selftests-x86.sh" "$TMP/st-s.log"
 expect build-unknown-kernel 2 "unknown kernel 'nosuch'" "$H/build.sh" --kernel nosuch
+expect dfloop-bad-runs 2 "--runs needs a number from 1 to 10000" "$H/dfloop.sh" --runs 0
+expect dfloop-bad-vcpus 2 "--vcpus needs a number from 1 to 8" "$H/dfloop.sh" --vcpus 9
+expect dfloop-unknown-kernel 2 "unknown kernel 'nosuch'" "$H/dfloop.sh" --kernel nosuch
 expect overhead-bad-runs 2 "--runs needs a positive number" "$H/overhead.sh" --runs 0
 # A malformed benchmark line is named, not a traceback (report.py's reader).
 mkdir -p "$TMP/ovh/logs"
@@ -247,6 +250,20 @@ if cc_static -o "$TMP/pvdirty" "$H/bench/pvdirty.c" 2>"$TMP/cc"; then
 	rm -f "$TMP/dirty.dat"
 else
 	fail pvdirty-builds "$(tail -n 3 "$TMP/cc" | tr '\n' ' ')"
+fi
+
+# pvdf (the direction-flag probe of the kernel's entries): this machine's
+# kernel clears DF, so the 64-bit probe passes; the 32-bit one builds.
+if gcc -static -O2 -Wall -Wextra -Werror -o "$TMP/pvdf" "$H/bench/pvdf.c" 2>"$TMP/cc"; then
+	expect pvdf-syscall64 0 "^PVDF syscall64 ok$" "$TMP/pvdf"
+	expect pvdf-extra-arg 2 "usage: pvdf \(no arguments; got 'x'\)" "$TMP/pvdf" x
+else
+	fail pvdf-builds "$(tail -n 3 "$TMP/cc" | tr '\n' ' ')"
+fi
+if gcc -m32 -static -O2 -Wall -Wextra -Werror -o "$TMP/pvdf32" "$H/bench/pvdf.c" 2>"$TMP/cc"; then
+	ok pvdf-builds-32
+else
+	fail pvdf-builds-32 "$(tail -n 3 "$TMP/cc" | tr '\n' ' ')"
 fi
 
 # lifecycle.sh --table-only on made-up logs: the table, its ratios, the
