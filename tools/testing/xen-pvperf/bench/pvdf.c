@@ -4,7 +4,7 @@
  * its caller left set? It must not: a rep movs or rep stos in the kernel
  * would then run backwards, below its target.
  *
- *	pvdf
+ *	pvdf [-t] [-c]
  *
  * Built 64-bit, it enters with SYSCALL; built 32-bit (-m32), with
  * int $0x80 and through the vDSO's __kernel_vsyscall (SYSCALL or SYSENTER,
@@ -12,15 +12,23 @@
  * bytes from a pipe into the middle of a buffer. The kernel copies them
  * with copy_to_user(), which with QEMU's qemu64 CPU is rep movsq: with DF
  * set the second 8 bytes land below the target, and the buffer shows it.
- * Prints "PVDF <way> ok" or "PVDF <way> DF set: ..." per way; exit 0 when
- * every way is ok, 1 when one is not, 2 on a bad argument or a failed
- * system call.
+ * -t: each probe again in a child this process traces with PTRACE_SYSCALL,
+ * so that every system call stops at its entry and exit (the kernel's slow
+ * path, where it schedules). -c: the probes on each CPU of its affinity
+ * mask in turn. Prints "PVDF <way>[ cpu=N][ traced] ok" or "... DF set:
+ * ..." per probe; exit 0 when every probe is ok, 1 when one is not, 2 on
+ * a bad argument or a failed system call.
  */
+#define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sched.h>
+#include <signal.h>
 #include <sys/auxv.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
 
 #define GUARD	64
 #define LEN	16
@@ -88,8 +96,11 @@ static const struct way {
 };
 #endif
 
-/* One way in: 0 when the copy went forwards, 1 when not, 2 on failure. */
-static int probe(const struct way *w)
+/*
+ * One way in, named name: 0 when the copy went forwards, 1 when not, 2 on
+ * failure.
+ */
+static int probe(const struct way *w, const char *name)
 {
 	unsigned char buf[GUARD + LEN + GUARD];
 	int p[2];
@@ -104,11 +115,11 @@ static int probe(const struct way *w)
 	close(p[0]);
 	close(p[1]);
 	if (n != LEN) {
-		printf("PVDF %s read returned %ld, want %d\n", w->name, n, LEN);
+		printf("PVDF %s read returned %ld, want %d\n", name, n, LEN);
 		return 2;
 	}
 	if (memcmp(buf + GUARD, data, LEN)) {
-		printf("PVDF %s DF set: read() wrote", w->name);
+		printf("PVDF %s DF set: read() wrote", name);
 		for (n = 0; n < LEN; n++)
 			printf(" %02x", buf[GUARD + n]);
 		printf(" at its buffer, want '%.*s'\n", LEN, data);
@@ -117,22 +128,103 @@ static int probe(const struct way *w)
 	for (n = 0; n < GUARD; n++) {
 		if (buf[n] != 0xa5 || buf[GUARD + LEN + n] != 0xa5) {
 			printf("PVDF %s DF set: read() wrote outside its buffer\n",
-			       w->name);
+			       name);
 			return 1;
 		}
 	}
-	printf("PVDF %s ok\n", w->name);
+	printf("PVDF %s ok\n", name);
 	return 0;
+}
+
+/* Every way in, on CPU cpu (-1: wherever it runs), traced or not. */
+static int probe_all(int cpu, int traced)
+{
+	char name[64];
+	unsigned int i;
+	int rc = 0, r;
+	cpu_set_t set;
+
+	if (cpu >= 0) {
+		CPU_ZERO(&set);
+		CPU_SET(cpu, &set);
+		if (sched_setaffinity(0, sizeof(set), &set)) {
+			perror("pvdf: sched_setaffinity");
+			return 2;
+		}
+	}
+	for (i = 0; i < ARRAY_SIZE(ways); i++) {
+		if (cpu >= 0)
+			snprintf(name, sizeof(name), "%s cpu=%d%s", ways[i].name,
+				 cpu, traced ? " traced" : "");
+		else
+			snprintf(name, sizeof(name), "%s%s", ways[i].name,
+				 traced ? " traced" : "");
+		r = probe(&ways[i], name);
+		if (r > rc)
+			rc = r;
+	}
+	return rc;
+}
+
+/*
+ * probe_all() in a child traced with PTRACE_SYSCALL: it stops at the
+ * entry and the exit of each of its system calls.
+ */
+static int probe_traced(int cpu)
+{
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0) {
+		perror("pvdf: fork");
+		return 2;
+	}
+	if (pid == 0) {
+		if (ptrace(PTRACE_TRACEME, 0, NULL, NULL)) {
+			perror("pvdf: PTRACE_TRACEME");
+			_exit(2);
+		}
+		raise(SIGSTOP);
+		_exit(probe_all(cpu, 1));
+	}
+	for (;;) {
+		if (waitpid(pid, &status, 0) != pid) {
+			perror("pvdf: waitpid");
+			return 2;
+		}
+		if (WIFEXITED(status))
+			return WEXITSTATUS(status);
+		if (WIFSIGNALED(status)) {
+			printf("PVDF traced child killed by signal %d\n",
+			       WTERMSIG(status));
+			return 2;
+		}
+		if (ptrace(PTRACE_SYSCALL, pid, NULL, NULL)) {
+			perror("pvdf: PTRACE_SYSCALL");
+			return 2;
+		}
+	}
+}
+
+static int bad_arg(const char *bad)
+{
+	fprintf(stderr, "usage: pvdf [-t] [-c] (got '%s')\n", bad);
+	return 2;
 }
 
 int main(int argc, char **argv)
 {
-	unsigned int i;
-	int rc = 0, r;
+	int traced = 0, each_cpu = 0, rc = 0, r, cpu, i;
+	cpu_set_t cpus;
 
-	if (argc > 1) {
-		fprintf(stderr, "usage: pvdf (no arguments; got '%s')\n", argv[1]);
-		return 2;
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-t"))
+			traced = 1;
+		else if (!strcmp(argv[i], "-c"))
+			each_cpu = 1;
+		else
+			return bad_arg(argv[i]);
 	}
 #ifndef __x86_64__
 	vsyscall = getauxval(AT_SYSINFO);
@@ -142,10 +234,21 @@ int main(int argc, char **argv)
 	}
 #endif
 	setvbuf(stdout, NULL, _IONBF, 0);
-	for (i = 0; i < ARRAY_SIZE(ways); i++) {
-		r = probe(&ways[i]);
+	if (sched_getaffinity(0, sizeof(cpus), &cpus)) {
+		perror("pvdf: sched_getaffinity");
+		return 2;
+	}
+	for (cpu = each_cpu ? 0 : -1; cpu < (each_cpu ? CPU_SETSIZE : 0); cpu++) {
+		if (cpu >= 0 && !CPU_ISSET(cpu, &cpus))
+			continue;
+		r = probe_all(cpu, 0);
 		if (r > rc)
 			rc = r;
+		if (traced) {
+			r = probe_traced(cpu);
+			if (r > rc)
+				rc = r;
+		}
 	}
 	return rc;
 }

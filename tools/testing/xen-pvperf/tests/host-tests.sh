@@ -256,7 +256,8 @@ fi
 # kernel clears DF, so the 64-bit probe passes; the 32-bit one builds.
 if gcc -static -O2 -Wall -Wextra -Werror -o "$TMP/pvdf" "$H/bench/pvdf.c" 2>"$TMP/cc"; then
 	expect pvdf-syscall64 0 "^PVDF syscall64 ok$" "$TMP/pvdf"
-	expect pvdf-extra-arg 2 "usage: pvdf \(no arguments; got 'x'\)" "$TMP/pvdf" x
+	expect pvdf-traced-each-cpu 0 "^PVDF syscall64 cpu=0 traced ok$" "$TMP/pvdf" -t -c
+	expect pvdf-bad-arg 2 "usage: pvdf \[-t\] \[-c\] \(got 'x'\)" "$TMP/pvdf" x
 else
 	fail pvdf-builds "$(tail -n 3 "$TMP/cc" | tr '\n' ' ')"
 fi
