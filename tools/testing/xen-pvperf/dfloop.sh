@@ -36,15 +36,11 @@ while [ $# -gt 0 ]; do
 	-h | --help) usage; exit 0 ;;
 	--kernel) want_kernel "${2:-}"; shift ;;
 	--runs)
-		[ $# -ge 2 ] && [[ $2 =~ ^[1-9][0-9]*$ ]] && [ "$2" -le 10000 ] ||
-			usage_error "--runs needs a number from 1 to 10000"
-		runs=$2
+		runs=$(number_arg --runs 1 10000 "${2-}") || exit 2
 		shift
 		;;
 	--vcpus)
-		[ $# -ge 2 ] && [[ $2 =~ ^[1-8]$ ]] ||
-			usage_error "--vcpus needs a number from 1 to 8"
-		vcpus=$2
+		vcpus=$(number_arg --vcpus 1 8 "${2-}") || exit 2
 		shift
 		;;
 	--single-thread) mttcg="" ;;

@@ -91,6 +91,16 @@ check_kernel_name() {
 	esac
 }
 
+# number_arg FLAG LO HI VALUE: VALUE, the argument of FLAG, printed when
+# it is a number from LO to HI; otherwise the usage error naming the range
+# (exit 2 of the $(...) it runs in: call it as "x=$(number_arg ...) ||
+# exit 2").
+number_arg() {
+	[[ ${4-} =~ ^[0-9]+$ ]] && [ "$((10#$4))" -ge "$2" ] && [ "$((10#$4))" -le "$3" ] ||
+		usage_error "$1 needs a number from $2 to $3"
+	echo "$((10#$4))"
+}
+
 # want_kernel NAME: the argument of --kernel, appended to $kernels.
 want_kernel() {
 	check_kernel_name "$1"

@@ -47,15 +47,11 @@ while [ $# -gt 0 ]; do
 		shift
 		;;
 	--cycles)
-		[ $# -ge 2 ] && [[ $2 =~ ^[1-9]$ ]] ||
-			usage_error "--cycles needs a number from 1 to 9"
-		cycles=$2
+		cycles=$(number_arg --cycles 1 9 "${2-}") || exit 2
 		shift
 		;;
 	--migrations)
-		[ $# -ge 2 ] && [[ $2 =~ ^[1-9]$ ]] ||
-			usage_error "--migrations needs a number from 1 to 9"
-		migrations=$2
+		migrations=$(number_arg --migrations 1 9 "${2-}") || exit 2
 		shift
 		;;
 	--table-only) boot=0 ;;

@@ -43,9 +43,7 @@ while [ $# -gt 0 ]; do
 		shift
 		;;
 	--vcpus)
-		[ $# -ge 2 ] && [[ $2 =~ ^[2-8]$ ]] ||
-			usage_error "--vcpus needs a number from 2 to 8"
-		vcpus=$2
+		vcpus=$(number_arg --vcpus 2 8 "${2-}") || exit 2
 		shift
 		;;
 	--hotplug)
