@@ -305,7 +305,7 @@ static void xen_pvstats_test_pte_callers(struct kunit *test)
 		__xen_pvstats_pte_caller(a + i);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&xen_pte_callers.other), 2LL);
 
-	xen_pvstats_zero_dir("mmu");
+	xen_pvstats_zero_dir(XEN_PVSTATS_CALLERS_DIR);
 	m.count = 0;
 	memset(m.buf, 0, m.size);
 	xen_pte_callers_show(&m, NULL);

@@ -156,6 +156,7 @@ void __xen_pvstats_mmuext(const struct mmuext_op *ops, unsigned int count,
  * finds no slot counts as "other".
  */
 #define XEN_PVSTATS_CALLERS	64
+#define XEN_PVSTATS_CALLERS_DIR	"mmu"
 
 static struct {
 	unsigned long ip[XEN_PVSTATS_CALLERS];
@@ -254,7 +255,7 @@ static void xen_pvstats_zero_dir(const char *dir)
 	if (!strcmp(dir, XEN_PVSTATS_CALLS_DIR))
 		xen_pvstats_clear(&xen_pvstats_calls[0][0],
 				  XEN_PVSTATS_NR_HYPERCALLS * XEN_PVSTATS_CALL_KINDS);
-	if (!strcmp(dir, "mmu"))
+	if (!strcmp(dir, XEN_PVSTATS_CALLERS_DIR))
 		xen_pte_callers_zero();
 }
 
@@ -494,8 +495,9 @@ static int __init xen_pvstats_init(void)
 				    (void *)i, &xen_pvhist_fops);
 	debugfs_create_file("table", 0400, xen_pvstats_dir(XEN_PVSTATS_CALLS_DIR),
 			    NULL, &xen_pvstats_calls_fops);
-	debugfs_create_file("pte_hypercall_callers", 0400, xen_pvstats_dir("mmu"),
-			    NULL, &xen_pte_callers_fops);
+	debugfs_create_file("pte_hypercall_callers", 0400,
+			    xen_pvstats_dir(XEN_PVSTATS_CALLERS_DIR), NULL,
+			    &xen_pte_callers_fops);
 	pr_info("statistics in /sys/kernel/debug/xen, counting %s\n",
 		xen_pvstats_enabled() ? "on" : "off (xen_pvstats=on to count)");
 	return 0;

@@ -91,7 +91,7 @@ fi
 
 # shellcheck disable=SC2086
 python3 - "$OUT" $kernels <<'EOF' >"$OUT/lifecycle.txt" || rc=1
-import json, os, statistics, sys
+import collections, json, os, statistics, sys
 
 out, kernels = sys.argv[1], sys.argv[2:]
 logs = os.path.join(out, "logs")
@@ -103,10 +103,14 @@ def fail(msg):
     sys.exit("xen-pvperf: lifecycle: error: " + msg)
 
 
+# One boot: (step, tag) in order, dom0's counts per tag, and per step the
+# series' xen/mmu counts and its PTE-writing callers, (count, function+off).
+Boot = collections.namedtuple("Boot", "order counts mmu callers")
+
+
 def steps(k, name="lifecycle-", only=None):
-    """(step, tag) in order, dom0's counts per tag, and the series' xen/mmu
-    counts and PTE-writing callers per step, of one boot; with ONLY, of
-    that step alone, and None when the boot left no log."""
+    """The Boot of one boot's logs; with ONLY, of that step alone, and None
+    when the boot left no log."""
     base = os.path.join(logs, name + k)
     if not os.path.exists(base + ".log"):
         if only:
@@ -124,7 +128,7 @@ def steps(k, name="lifecycle-", only=None):
                 d = dict(w.split("=", 1) for w in line.split()[2:])
                 if not only or d["step"] == only:
                     callers_b.setdefault(d["step"], []).append(
-                        (int(d["count"]), d["caller"]))
+                        (int(d["count"]), d["caller"].split("/")[0]))
             elif line.startswith("PVPERF-LIFESTAT dom0 "):
                 d = dict(w.split("=", 1) for w in line.split()[2:])
                 step = d.pop("step")
@@ -139,7 +143,7 @@ def steps(k, name="lifecycle-", only=None):
                     continue
                 d = dict(x.split("=", 1) for x in w[1:])
                 counts[int(d["tag"])] = {c: int(d.get(c, 0)) for c in COLS}
-    return order, counts, mmu_b, callers_b
+    return Boot(order, counts, mmu_b, callers_b)
 
 
 def median_of(dicts):
@@ -165,19 +169,19 @@ for k in kernels:
     # median over those boots, the callers those of the first.
     boots = [steps(k, "lifecycle-migrate%s-" % (i if i > 1 else ""), "migrate")
              for i in range(1, 10)]
-    boots = [b for b in boots if b and b[0]]
-    morder = boots[0][0] if boots else []
+    boots = [b for b in boots if b and b.order]
+    morder = boots[0].order if boots else []
     mcounts = {}
     for _, t in morder:
-        have = [b[1][t] for b in boots if t in b[1]]
+        have = [b.counts[t] for b in boots if t in b.counts]
         if have:
             mcounts[t] = median_of(have)
             migrations[k] = [c["entries"] for c in have]
-    mmu_m = [b[2]["migrate"] for b in boots if "migrate" in b[2]]
+    mmu_m = [b.mmu["migrate"] for b in boots if "migrate" in b.mmu]
     if mmu_m:
         mmu[(k, "migrate")] = median_of(mmu_m)
-    if boots and "migrate" in boots[0][3]:
-        callers[(k, "migrate")] = boots[0][3]["migrate"]
+    if boots and "migrate" in boots[0].callers:
+        callers[(k, "migrate")] = boots[0].callers["migrate"]
     order = [(s, (0, t)) for s, t in order] + [(s, (1, t)) for s, t in morder]
     counts = {(0, t): c for t, c in counts.items()}
     counts.update({(1, t): c for t, c in mcounts.items()})
@@ -196,7 +200,7 @@ for k in kernels:
 for r in records:
     c = callers.get((r["kernel"], r["step"]))
     if c:
-        r["pte_hypercall_callers"] = {f.split("/")[0]: n for n, f in c}
+        r["pte_hypercall_callers"] = {f: n for n, f in c}
 
 with open(os.path.join(out, "lifecycle.json"), "w") as f:
     json.dump(records, f, indent=1)
@@ -248,7 +252,7 @@ if any(k == "series" for k, _ in callers):
         c = callers.get(("series", s))
         if c:
             c = sorted(c, reverse=True)
-            print("%-10s " % s + ", ".join("%s %d" % (f.split("/")[0], n) for n, f in c[:6])
+            print("%-10s " % s + ", ".join("%s %d" % (f, n) for n, f in c[:6])
                   + (", the rest %d" % sum(n for n, _ in c[6:]) if len(c) > 6 else ""))
 
 # The chart: entries/MiB per step, one bar per kernel.

@@ -36,6 +36,12 @@
 
 static const char data[LEN] = "0123456789abcdef";
 
+/* A way into the kernel: read(fd, buf, len) entered with DF set. */
+struct way {
+	const char *name;
+	long (*read)(int fd, void *buf, long len);
+};
+
 #ifdef __x86_64__
 #define NR_READ	0
 
@@ -51,10 +57,7 @@ static long read_df_syscall(int fd, void *buf, long len)
 	return ret;
 }
 
-static const struct way {
-	const char *name;
-	long (*read)(int fd, void *buf, long len);
-} ways[] = {
+static const struct way ways[] = {
 	{ "syscall64", read_df_syscall },
 };
 #else
@@ -87,10 +90,7 @@ static long read_df_vdso(int fd, void *buf, long len)
 	return ret;
 }
 
-static const struct way {
-	const char *name;
-	long (*read)(int fd, void *buf, long len);
-} ways[] = {
+static const struct way ways[] = {
 	{ "int80", read_df_int80 },
 	{ "vdso32", read_df_vdso },
 };
@@ -139,7 +139,7 @@ static int probe(const struct way *w, const char *name)
 /* Every way in, on CPU cpu (-1: wherever it runs), traced or not. */
 static int probe_all(int cpu, int traced)
 {
-	char name[64];
+	char name[64], where[16] = "";
 	unsigned int i;
 	int rc = 0, r;
 	cpu_set_t set;
@@ -152,13 +152,11 @@ static int probe_all(int cpu, int traced)
 			return 2;
 		}
 	}
+	if (cpu >= 0)
+		snprintf(where, sizeof(where), " cpu=%d", cpu);
 	for (i = 0; i < ARRAY_SIZE(ways); i++) {
-		if (cpu >= 0)
-			snprintf(name, sizeof(name), "%s cpu=%d%s", ways[i].name,
-				 cpu, traced ? " traced" : "");
-		else
-			snprintf(name, sizeof(name), "%s%s", ways[i].name,
-				 traced ? " traced" : "");
+		snprintf(name, sizeof(name), "%s%s%s", ways[i].name, where,
+			 traced ? " traced" : "");
 		r = probe(&ways[i], name);
 		if (r > rc)
 			rc = r;
@@ -207,6 +205,19 @@ static int probe_traced(int cpu)
 	}
 }
 
+/* probe_all() on CPU cpu untraced, and traced too if asked. */
+static int probe_on(int cpu, int traced)
+{
+	int rc = probe_all(cpu, 0), r;
+
+	if (traced) {
+		r = probe_traced(cpu);
+		if (r > rc)
+			rc = r;
+	}
+	return rc;
+}
+
 static int bad_arg(const char *bad)
 {
 	fprintf(stderr, "usage: pvdf [-t] [-c] (got '%s')\n", bad);
@@ -234,21 +245,18 @@ int main(int argc, char **argv)
 	}
 #endif
 	setvbuf(stdout, NULL, _IONBF, 0);
+	if (!each_cpu)
+		return probe_on(-1, traced);
 	if (sched_getaffinity(0, sizeof(cpus), &cpus)) {
 		perror("pvdf: sched_getaffinity");
 		return 2;
 	}
-	for (cpu = each_cpu ? 0 : -1; cpu < (each_cpu ? CPU_SETSIZE : 0); cpu++) {
-		if (cpu >= 0 && !CPU_ISSET(cpu, &cpus))
+	for (cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+		if (!CPU_ISSET(cpu, &cpus))
 			continue;
-		r = probe_all(cpu, 0);
+		r = probe_on(cpu, traced);
 		if (r > rc)
 			rc = r;
-		if (traced) {
-			r = probe_traced(cpu);
-			if (r > rc)
-				rc = r;
-		}
 	}
 	return rc;
 }
