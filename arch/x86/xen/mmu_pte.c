@@ -169,18 +169,18 @@ void xen_set_pte(pte_t *ptep, pte_t pte)
 }
 
 /*
- * Called through a thunk that saves the caller's registers (the native
- * site is one instruction). The PTE is read here, so a write to the same
- * PTE still queued in this lazy-MMU section would be lost: fork only
- * write-protects PTEs it has not written in the section. The thunk is
- * the caller that a failure names; the WARN outside lazy mode has the
- * whole stack.
+ * Called through the thunk of the site's register (pte-asm.S), which
+ * saves the caller's registers (the native site is one instruction).
+ * The PTE is read here, so a write to the same PTE still queued in this
+ * lazy-MMU section would be lost: fork only write-protects PTEs it has
+ * not written in the section. caller, the site's return address, is
+ * what a failure and xen/mmu/pte_hypercall_callers name.
  */
-__visible void xen_ptep_set_wrprotect(pte_t *ptep)
+__visible void xen_ptep_set_wrprotect(pte_t *ptep, unsigned long caller)
 {
 	pte_t pte = __pte_ma(READ_ONCE(ptep->pte) & ~_PAGE_RW);
 
-	xen_write_pte(ptep, pte, MMU_PT_UPDATE_PRESERVE_AD, _RET_IP_,
+	xen_write_pte(ptep, pte, MMU_PT_UPDATE_PRESERVE_AD, caller,
 		      XEN_PVSTAT_mmu_pte_wrprotect);
 }
 
@@ -231,15 +231,15 @@ static __always_inline bool xen_pte_clear_loses_nothing(pteval_t old)
 }
 
 /*
- * Called through a thunk that saves the caller's registers (the native
- * site is one xchg); returns the machine PTE, as the xchg does. Like
- * xen_ptep_set_wrprotect(), it reads the PTE in memory: a write to the
- * same PTE still queued in this lazy-MMU section is not seen, and the
- * clear is queued after it. No caller clears a PTE it wrote in the same
- * section; with the trapped xchg upstream's own queued write would land
- * after the clear.
+ * Called through the thunk of the site's register (pte-asm.S), which
+ * saves the caller's registers (the native site is one xchg); returns
+ * the machine PTE, as the xchg does. Like xen_ptep_set_wrprotect(), it
+ * reads the PTE in memory: a write to the same PTE still queued in this
+ * lazy-MMU section is not seen, and the clear is queued after it. No
+ * caller clears a PTE it wrote in the same section; with the trapped
+ * xchg upstream's own queued write would land after the clear.
  */
-__visible pteval_t xen_ptep_get_and_clear(pte_t *ptep)
+__visible pteval_t xen_ptep_get_and_clear(pte_t *ptep, unsigned long caller)
 {
 	pteval_t old = READ_ONCE(ptep->pte);
 
@@ -247,7 +247,7 @@ __visible pteval_t xen_ptep_get_and_clear(pte_t *ptep)
 		   (xen_pte_clear == XEN_PTE_CLEAR_SAFE &&
 		    xen_pte_clear_loses_nothing(old)))) {
 		xen_write_pte(ptep, __pte_ma(0), MMU_NORMAL_PT_UPDATE,
-			      _RET_IP_, XEN_PVSTAT_mmu_pte_clear);
+			      caller, XEN_PVSTAT_mmu_pte_clear);
 		return old;
 	}
 	if (xen_pvstats_enabled()) {

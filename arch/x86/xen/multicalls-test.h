@@ -479,6 +479,75 @@ static void xen_mc_test_prot_commit(struct kunit *test)
 			batches);
 }
 
+/*
+ * Call the thunk that a site whose PTE pointer is in reg calls, with
+ * ptep in reg (asm/paravirt.h, pte-asm.S): the PTE is write-protected,
+ * reg still holds ptep, and the PTE is put back.
+ */
+#define XEN_MC_TEST_WRPROTECT_THUNK(reg)				\
+	do {								\
+		register pte_t *p_ asm(#reg) = ptep;			\
+									\
+		asm volatile("call __xen_ptep_set_wrprotect_" #reg	\
+			     : "+r" (p_), ASM_CALL_CONSTRAINT		\
+			     : : "memory", "cc");			\
+		KUNIT_EXPECT_PTR_EQ_MSG(test, p_, ptep, #reg);		\
+		KUNIT_EXPECT_EQ_MSG(test, pte_val(*ptep),		\
+				    pte_val(old) & ~_PAGE_RW, #reg);	\
+		set_pte(ptep, old);					\
+	} while (0)
+
+/* The same for the clear: the old machine PTE comes back in %rax. */
+#define XEN_MC_TEST_CLEAR_THUNK(reg)					\
+	do {								\
+		register pte_t *p_ asm(#reg) = ptep;			\
+		pteval_t v_;						\
+									\
+		asm volatile("call __xen_ptep_get_and_clear_" #reg	\
+			     : "=a" (v_), "+r" (p_), ASM_CALL_CONSTRAINT\
+			     : : "memory", "cc");			\
+		KUNIT_EXPECT_PTR_EQ_MSG(test, p_, ptep, #reg);		\
+		KUNIT_EXPECT_EQ_MSG(test, v_, native_pte_val(old), #reg);\
+		KUNIT_EXPECT_EQ_MSG(test, pte_val(*ptep), (pteval_t)0,	\
+				    #reg);				\
+		set_pte(ptep, old);					\
+	} while (0)
+
+/*
+ * The per-register thunks of the ptep_set_wrprotect() and
+ * ptep_get_and_clear() sites: each hands the Xen function the pointer
+ * from its own register, and keeps it. The PTE is the direct map's of
+ * the test's own page (dirty: the clear is an mmu_update), which is not
+ * touched meanwhile. Not %rbp, which a frame-pointer build reserves.
+ */
+static void xen_mc_test_pte_thunks(struct kunit *test)
+{
+	struct xen_mc_test *t = test->priv;
+	unsigned long addr = (unsigned long)page_address(t->page);
+	unsigned int level;
+	pte_t *ptep = lookup_address(addr, &level);
+	pte_t old;
+
+	if (!ptep || level != PG_LEVEL_4K || !pte_write(*ptep) ||
+	    !pte_dirty(*ptep)) {
+		KUNIT_FAIL(test, "no writable dirty 4K PTE maps the test page");
+		return;
+	}
+	old = *ptep;
+	XEN_MC_TEST_WRPROTECT_THUNK(rax);
+	XEN_MC_TEST_WRPROTECT_THUNK(rbx);
+	XEN_MC_TEST_WRPROTECT_THUNK(rsi);
+	XEN_MC_TEST_WRPROTECT_THUNK(r8);
+	XEN_MC_TEST_WRPROTECT_THUNK(r12);
+	XEN_MC_TEST_WRPROTECT_THUNK(r15);
+	XEN_MC_TEST_CLEAR_THUNK(rbx);
+	XEN_MC_TEST_CLEAR_THUNK(rcx);
+	XEN_MC_TEST_CLEAR_THUNK(r11);
+	XEN_MC_TEST_CLEAR_THUNK(r13);
+	flush_tlb_one_kernel(addr);
+	KUNIT_EXPECT_EQ(test, pte_val(*ptep), pte_val(old));
+}
+
 static struct kunit_case xen_mc_test_cases[] = {
 	KUNIT_CASE(xen_mc_test_extend),
 	KUNIT_CASE(xen_mc_test_page_table_in_one_entry),
@@ -489,6 +558,7 @@ static struct kunit_case xen_mc_test_cases[] = {
 	KUNIT_CASE(xen_mc_test_issue_each),
 	KUNIT_CASE(xen_mc_test_wrprotect),
 	KUNIT_CASE(xen_mc_test_clear),
+	KUNIT_CASE(xen_mc_test_pte_thunks),
 	KUNIT_CASE(xen_mc_test_prot_commit),
 	{}
 };
@@ -502,8 +572,8 @@ static struct kunit_suite xen_mc_test_suite = {
 
 /*
  * Whether the native bytes of a site are in the first 32 bytes of fn, as
- * they are natively (the alternative patched them in) and are not under
- * Xen PV (the call stays).
+ * they are natively and are not under Xen PV (the alternative made the
+ * site a call).
  */
 static void xen_pte_site_expect(struct kunit *test, const void *fn,
 				const u8 *native, size_t len)
@@ -519,14 +589,16 @@ static noinline void xen_wrprotect_test_site(pte_t *ptep)
 }
 
 /*
- * Natively the site is the one locked and, in all six bytes of the call
- * (no NOP after it), and clears the RW bit of the PTE it is given; under
- * Xen PV it is still the call (xen_multicalls.xen_mc_test_wrprotect
- * tests what that does). Runs natively too: no PV-only init.
+ * Natively the site is the one locked and on the register the compiler
+ * chose (%rdi here, the argument), with a DS prefix so that no NOP
+ * follows it, and clears the RW bit of the PTE it is given; under Xen PV
+ * it is the call of the thunk (xen_multicalls.xen_mc_test_wrprotect and
+ * xen_mc_test_pte_thunks test what that does). Runs natively too: no
+ * PV-only init.
  */
 static void xen_wrprotect_test_native_site(struct kunit *test)
 {
-	const u8 native[] = { 0x3e, 0xf0, 0x80, 0x67, 0x00, (u8)~_PAGE_RW };
+	const u8 native[] = { 0x3e, 0xf0, 0x80, 0x27, (u8)~_PAGE_RW };
 	pte_t pte = __pte(_PAGE_PRESENT | _PAGE_RW | _PAGE_USER);
 
 	xen_pte_site_expect(test, xen_wrprotect_test_site, native,
@@ -544,14 +616,14 @@ static noinline pte_t xen_clear_test_site(pte_t *ptep)
 }
 
 /*
- * Natively the site is native_ptep_get_and_clear()'s xor and xchg, in
- * all six bytes of the call, and returns and clears the PTE it is given;
- * under Xen PV it is still the call (xen_multicalls.xen_mc_test_clear
- * tests what that does). Runs natively too.
+ * Natively the site is native_ptep_get_and_clear()'s xor and xchg, on
+ * %rdi here, and returns and clears the PTE it is given; under Xen PV it
+ * is the call of the thunk (xen_multicalls.xen_mc_test_clear tests what
+ * that does). Runs natively too.
  */
 static void xen_clear_test_native_site(struct kunit *test)
 {
-	const u8 native[] = { 0x31, 0xc0, 0x48, 0x87, 0x47, 0x00 };
+	const u8 native[] = { 0x31, 0xc0, 0x48, 0x87, 0x07 };
 	pteval_t v = _PAGE_PRESENT | _PAGE_RW | _PAGE_DIRTY;
 	pte_t pte = native_make_pte(v);
 
