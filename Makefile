@@ -3,7 +3,7 @@
 # 'make check' (the tests). The other targets run one stage each.
 H := tools/testing/xen-pvperf
 
-.PHONY: help run check check-host setup apply build rootfs boot checkpatch overhead stress spinbench lifecycle torture series report clean
+.PHONY: help run check check-host setup apply build rootfs boot checkpatch overhead stress spinbench lifecycle torture census series report clean
 
 help:
 	@echo "make run          setup, apply, build, boot Xen dom0 + PV domU and native, benchmarks, report"
@@ -22,6 +22,9 @@ help:
 	@echo "                  MIGRATIONS=N: boots that migrate, default 3, median taken)"
 	@echo "make torture      the dirty-bit torture of the PTE clears in a 2-vCPU domU, vCPUs at once"
 	@echo "                  (QEMU 10 from bookworm-backports; SECS=N, default 600; KERNEL=series|baseline)"
+	@echo "make census       natively, an op's kernel instructions by function, per kernel, traced"
+	@echo "                  by QEMU (OPS=\"op ...\", default fork_exit_16m;"
+	@echo "                  CENSUS_KERNELS=\"...\", default series baseline; after make build rootfs)"
 	@echo "make series       the series as git format-patch output in out/series, with a cover letter"
 	@echo "                  carrying the last 'make run' report; checkpatch, git am and build checked"
 	@echo "make report       the report of the last 'make run' again (out/report.json, .svg)"
@@ -59,6 +62,11 @@ CYCLES ?= 2
 MIGRATIONS ?= 3
 lifecycle:
 	$(H)/lifecycle.sh --cycles $(CYCLES) --migrations $(MIGRATIONS)
+
+OPS ?= fork_exit_16m
+CENSUS_KERNELS ?= series baseline
+census:
+	python3 $(H)/census.py $(foreach k,$(CENSUS_KERNELS),--kernel $(k)) $(foreach o,$(OPS),--op $(o))
 
 report:
 	python3 $(H)/report.py --logs out/logs --json out/report.json --svg out/report.svg --crosscheck

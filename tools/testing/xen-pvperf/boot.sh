@@ -32,6 +32,8 @@ usage: boot.sh [-h] --mode xen|native --kernel NAME [options]
   --trace                 Xen with trace buffers (tbuf_size=); dom0 runs
                           xentrace and counts each benchmark's entries into
                           Xen per domain (--mode xen, with pvperf.plan=bench)
+  --qemu-arg ARG          one more QEMU argument (repeatable; census.py
+                          adds its trace, monitor and handshake port)
   --marker-timeout SECS   longest wait for each marker (default 300)
   --name NAME             log name (default boot-MODE-KERNEL)
   --quiet                 do not print the summary
@@ -53,6 +55,7 @@ trace=0
 mttcg=0
 shadow=0
 dom0_vcpus=2
+qemu_args=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-h | --help) usage; exit 0 ;;
@@ -73,6 +76,11 @@ while [ $# -gt 0 ]; do
 	--xen-append)
 		[ $# -ge 2 ] || usage_error "--xen-append needs arguments"
 		xen_append="$xen_append $2"
+		shift
+		;;
+	--qemu-arg)
+		[ $# -ge 2 ] || usage_error "--qemu-arg needs an argument"
+		qemu_args+=("$2")
 		shift
 		;;
 	--marker-timeout)
@@ -186,6 +194,7 @@ else
 	qemu+=(-m 1024 -kernel "$img" -initrd "$initrd" -append "console=ttyS0 $kargs")
 	markers=("Linux version" "PVPERF native: init" "PVPERF native: done")
 fi
+qemu+=("${qemu_args[@]}")
 
 # Lines that end a run at once: a kernel or Xen panic, in any guest.
 PANIC_RE='Kernel panic - not syncing|\(XEN\) Panic on CPU|\(XEN\) Hardware Dom0 crashed'

@@ -294,6 +294,28 @@ torture_test() {
 		"$OUT/logs/torture-check-all.log" 2>/dev/null | tr -d '\r'
 }
 
+# The census (census.py) frames exactly one batch: null_syscall's kernel
+# instructions per op are those of one system call (about 200; a window
+# that missed the batch reads 0, one that ran on into the boot millions),
+# and do_syscall_64 is among them.
+census_test() {
+	local p=$OUT/census/series-null_syscall.prof why
+	if stage "census series null_syscall" "$HARNESS/census.py" --kernel series \
+		--op null_syscall --top 3; then
+		why=$(awk '{ t += $1 } $2 == "do_syscall_64" { d = $1 }
+			END { if (t < 100 || t > 400 || d < 1)
+				printf "%.2f kernel instructions/op (want 100-400), %s %.2f",
+					t, "do_syscall_64", d }' "$p")
+		if [ -z "$why" ]; then
+			result ok "census null_syscall: one batch, one system call per op"
+		else
+			result FAIL "census null_syscall" "$why"
+		fi
+	else
+		result FAIL "census null_syscall" "census.py failed"
+	fi
+}
+
 # The direction flag (dfloop.sh, shorter): selftests/x86
 # test_syscall_vdso_32, which makes system calls with DF set, 50 times in
 # a 2-vCPU series domU whose vCPUs run at once; its kernel must not oops.
@@ -399,6 +421,7 @@ if [ "$host_only" = 0 ] && run_stage apply "$HARNESS/apply.sh"; then
 			stress_test
 			torture_test
 			dfloop_test
+			census_test
 			lifecycle_test
 			# The exported series: checkpatch per patch, git am on a
 			# fresh pristine tree, equal to the series tree, builds.

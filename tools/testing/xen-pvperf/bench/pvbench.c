@@ -21,6 +21,10 @@
  * NR=DIRECT+IN_MULTICALL ...", for the cross-check against xentrace.
  * With -v, each batch's figure and the pages the kernel freed in its timed
  * window go to stderr: "batch R ns_per_op=X.XX pages_freed=N".
+ * With -w DEV, the last batch's timed window is framed by a handshake on
+ * the serial port DEV: "PVPERF-WINDOW on" and "PVPERF-WINDOW off" lines,
+ * each answered by a line from the host before the batch goes on, so that
+ * the host can trace exactly those ops (census.py).
  *
  * Exit 2 on bad arguments, 1 when a system call fails.
  */
@@ -41,6 +45,7 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -58,6 +63,7 @@ static long opt_threads;	/* -t: processes or threads */
 static long opt_batches = 1;	/* -r: batches of N ops */
 static int opt_deltas;		/* -d: print what the statistics counted */
 static int opt_verbose;		/* -v: print each batch */
+static int handshake_fd = -1;	/* -w: the serial port of the handshake */
 static long opt_phase = 500;	/* -P: batches start this far into a tick */
 static long opt_size_kb;	/* -s: working set in KiB */
 
@@ -104,6 +110,52 @@ static void die(const char *what)
  * markers must be the ops', not those of 100 ms of an idle machine, and
  * the statistics of -d must frame the same span as the markers.
  */
+/*
+ * -w: tell the host that the traced window begins or ends, and wait for
+ * its answer (any line): a raw serial port, so that nothing is echoed.
+ * The wait spins in user space and polls the port every 100 000 loops,
+ * rather than sleeping in read(): under QEMU -icount with sleep=off an
+ * idle guest's clock jumps from one timer to the next, so the host's
+ * latency would put the timer interrupts of an unbounded stretch of
+ * guest time into the traced window.
+ */
+static void handshake_open(const char *dev)
+{
+	struct termios t;
+
+	handshake_fd = open(dev, O_RDWR | O_NOCTTY | O_NONBLOCK);
+	if (handshake_fd < 0 || tcgetattr(handshake_fd, &t))
+		die("-w: the serial port");
+	cfmakeraw(&t);
+	if (tcsetattr(handshake_fd, TCSANOW, &t))
+		die("-w: raw mode");
+}
+
+static void handshake(const char *what)
+{
+	char line[64], c;
+	int len = snprintf(line, sizeof(line), "PVPERF-WINDOW %s\n", what);
+
+	if (handshake_fd < 0)
+		return;
+	if (write(handshake_fd, line, len) != len)
+		die("-w: write");
+	for (;;) {
+		ssize_t got = read(handshake_fd, &c, 1);
+		long spin;
+
+		if (got == 1) {
+			if (c == '\n')
+				return;
+			continue;
+		}
+		if (got == 0 || errno != EAGAIN)
+			die("-w: read (the host went away)");
+		for (spin = 0; spin < 100000; spin++)
+			asm volatile("" : : : "memory");
+	}
+}
+
 static int no_settle;
 
 static void settle(void)
@@ -859,7 +911,7 @@ static void print_usage(FILE *f)
 	size_t i;
 
 	fprintf(f, "usage: pvbench OP [-n ITERATIONS] [-r BATCHES] [-t THREADS] [-s KIB]\n"
-		"               [-m TAG] [-d] [-v] [-P PHASE]\n"
+		"               [-m TAG] [-d] [-v] [-P PHASE] [-w DEV]\n"
 		"  -n  iterations (ops) per batch; each op has a default\n"
 		"  -r  batches (default 1); ns_per_op is that of the fastest\n"
 		"  -m  frame the batches with xentrace markers carrying TAG\n"
@@ -869,6 +921,9 @@ static void print_usage(FILE *f)
 		"  -v  print each batch to stderr: 'batch R ns_per_op=X preempted=P\n"
 		"      pages_freed=N', P the times pvbench was preempted and N the\n"
 		"      pages the kernel freed in its timed window\n"
+		"  -w  frame the last batch with a handshake on serial port DEV\n"
+		"      (lines 'PVPERF-WINDOW on' and 'off', each answered by the\n"
+		"      host): how census.py traces exactly those ops\n"
 		"  -P  each batch's clock starts PHASE thousandths of a timer tick\n"
 		"      after one (1-999, default 500), after a 100 ms sleep\n"
 		"  -t  processes or threads (ctx_n, spin_contended; default 4)\n"
@@ -902,6 +957,7 @@ int main(int argc, char **argv)
 	static unsigned long long d1[MAX_HCALL], m1[MAX_HCALL];
 	static struct stat_snap s0, s1;
 	struct vsample v0 = { 0 }, v1 = { 0 };
+	const char *window_dev = NULL;
 	long n = 0, tag = -1, r;
 	int counted = 0;
 	size_t i;
@@ -925,7 +981,7 @@ int main(int argc, char **argv)
 	}
 	op_name = op->name;
 	optind = 2;
-	while ((c = getopt(argc, argv, "n:r:t:s:m:dvP:")) != -1) {
+	while ((c = getopt(argc, argv, "n:r:t:s:m:dvP:w:")) != -1) {
 		switch (c) {
 		case 'd':
 			opt_deltas = 1;
@@ -956,6 +1012,9 @@ int main(int argc, char **argv)
 		case 's':
 			opt_size_kb = parse_positive("-s", optarg);
 			break;
+		case 'w':
+			window_dev = optarg;
+			break;
 		default:
 			print_usage(stderr);
 			return 2;
@@ -975,6 +1034,8 @@ int main(int argc, char **argv)
 			die("-m: /dev/xen/privcmd (not a Xen guest?)");
 		no_settle = 1;
 	}
+	if (window_dev)
+		handshake_open(window_dev);
 	if (opt_verbose) {
 		vmstat_fd = open("/proc/vmstat", O_RDONLY);
 		if (vmstat_fd < 0)
@@ -994,9 +1055,13 @@ int main(int argc, char **argv)
 		window_t1 = 0;
 		settle();
 		vsample(&v0);
+		if (r == opt_batches - 1)
+			handshake("on");
 		t0 = now_ns();
 		op->run(n);
 		t1 = now_ns();
+		if (r == opt_batches - 1)
+			handshake("off");
 		vsample(&v1);
 		if (window_t0 && window_t1) {
 			t0 = window_t0;

@@ -83,6 +83,49 @@ expect boot-icount-mttcg 2 "--icount and --mttcg exclude each other" \
 expect spinbench-bad-runs 2 "--runs needs a positive number" "$H/spinbench.sh" --runs 0
 expect build-bad-jobs 2 "--jobs needs a positive number" "$H/build.sh" --jobs x
 expect boot-needs-mode 2 "--mode is required" "$H/boot.sh" --kernel series
+expect boot-qemu-arg-missing 2 "--qemu-arg needs an argument" \
+	"$H/boot.sh" --mode native --kernel series --qemu-arg
+
+# census.py: instructions per function from a QEMU log, a block cut short
+# at an I/O instruction (cflags count 1) counted as what it executed and
+# not taken for the full block at its address; and its bad arguments.
+printf '%s\n' 'ffffffff81000000 T _stext' 'ffffffff81000100 T native_set_pte' \
+	'ffffffff81000200 t copy_pte' 'ffffffff81001000 T _etext' >"$TMP/census.map"
+cat >"$TMP/census.log" <<'EOF'
+IN: native_set_pte
+0xffffffff81000100:  mov    %rsi,(%rdi)
+0xffffffff81000103:  ret
+IN: copy_pte
+0xffffffff81000200:  mov    (%rdi),%rax
+0xffffffff81000203:  add    $8,%rdi
+0xffffffff81000207:  cmp    %rdi,%rsi
+0xffffffff8100020a:  jne    0xffffffff81000200
+IN: copy_pte
+0xffffffff81000200:  mov    (%rdi),%rax
+Trace 0: 0x7f00 [0000000000000000/ffffffff81000200/0040c2b0/ff020200] copy_pte
+Trace 0: 0x7f00 [0000000000000000/ffffffff81000200/0040c2b0/ff020200] copy_pte
+Trace 0: 0x7f80 [0000000000000000/ffffffff81000200/0040c2b0/ff038201] copy_pte
+Trace 0: 0x7fc0 [0000000000000000/ffffffff81000100/0040c2b0/ff020200] native_set_pte
+EOF
+expect census-profile 0 "^\[\('copy_pte', 9\), \('native_set_pte', 2\)\]$" python3 -c '
+import sys
+sys.path.insert(0, sys.argv[1])
+import census
+syms, s, e = census.read_symbols(sys.argv[2])
+print(sorted(census.profile(sys.argv[3], syms).items()))' "$H" "$TMP/census.map" "$TMP/census.log"
+expect census-unknown-kernel 2 "census.*unknown kernel 'nosuch'" \
+	"$H/census.py" --kernel nosuch
+expect census-bad-flag 2 "usage: census.py" "$H/census.py" --bogus
+c=$TMP/census-out/census
+mkdir -p "$c"
+printf '%s\n' '300.00 native_set_pte' '100.00 zap_pte_range' >"$c/series-op.prof"
+printf '%s\n' '250.00 zap_pte_range' >"$c/nopv-op.prof"
+expect census-no-boot 0 \
+	"series +400.00 \(300.00\).*native_set_pte 300.00.*\+300.00 native_set_pte" \
+	env XEN_PVPERF_OUT="$TMP/census-out" bash -c \
+	'"$1" --no-boot --kernel series --kernel nopv --op op | tr "\n" " "' _ "$H/census.py"
+expect census-no-boot-missing 1 "--no-boot: No such file or directory: .*/census/baseline-op.prof" \
+	env XEN_PVPERF_OUT="$TMP/census-out" "$H/census.py" --no-boot --op op
 expect boot-bad-mode 2 "unknown mode 'pvh'" "$H/boot.sh" --mode pvh --kernel series
 expect boot-bad-timeout 2 "--marker-timeout needs a number" \
 	"$H/boot.sh" --mode xen --kernel series --marker-timeout 1m
@@ -378,6 +421,13 @@ if gcc -static -O2 -Wall -Wextra -Werror -o "$TMP/pvbench" "$H/bench/pvbench.c" 
 	expect pvbench-bad-tag 2 "-m needs a positive number, not 'x'" "$TMP/pvbench" signal -m x
 	expect pvbench-marker-needs-xen 1 "-m: /dev/xen/privcmd \(not a Xen guest\?\)" \
 		"$TMP/pvbench" null_syscall -m 3
+	# -w: the last batch alone is framed, one "on" and one "off", each
+	# answered (tests/pty-host.py plays census.py's part on a pty).
+	expect pvbench-window-handshake 0 \
+		"^PVPERF-WINDOW on"$'\n'"PVPERF-WINDOW off"$'\n'"exit 0$" \
+		python3 "$H/tests/pty-host.py" "$TMP/pvbench" signal -n 3 -r 2
+	expect pvbench-window-no-port 1 "pvbench signal: -w: the serial port: No such file" \
+		"$TMP/pvbench" signal -n 3 -w "$TMP/nosuch"
 else
 	fail pvbench-builds "$(head -n 5 "$TMP/cc")"
 fi
