@@ -89,28 +89,6 @@ static void die(const char *what)
 }
 
 /*
- * Where a batch starts its clock. It first sleeps SETTLE_NS, so that the
- * work that earlier ops left to RCU is done before the batch, not in
- * it: the kernel stack of a partner that ended is freed a grace period
- * later, and that free can drain the page allocator's per-CPU lists,
- * which the batch's own allocations then refill. It wakes at a set point
- * after a timer tick (the coarse clock reads the time of the last one),
- * so that a batch of a given length always takes the same number of
- * ticks: one costs a PV domU about 30000 instructions, which a batch
- * started anywhere took in or left out by chance. -P moves that point
- * (thousandths of a tick after one): the harness starts each guest state
- * at another, so that a mean over states is one over where the ticks
- * fall, not the figure of one such point. The sleep idles the CPU, and
- * under -icount sleep=off the guest clock jumps over it.
- */
-#define SETTLE_NS	100000000ULL	/* 100 ms */
-
-/*
- * Under -m no batch settles: the entries into Xen counted between the
- * markers must be the ops', not those of 100 ms of an idle machine, and
- * the statistics of -d must frame the same span as the markers.
- */
-/*
  * -w: tell the host that the traced window begins or ends, and wait for
  * its answer (any line): a raw serial port, so that nothing is echoed.
  * The wait spins in user space and polls the port every 100 000 loops,
@@ -156,6 +134,28 @@ static void handshake(const char *what)
 	}
 }
 
+/*
+ * Where a batch starts its clock. It first sleeps SETTLE_NS, so that the
+ * work that earlier ops left to RCU is done before the batch, not in
+ * it: the kernel stack of a partner that ended is freed a grace period
+ * later, and that free can drain the page allocator's per-CPU lists,
+ * which the batch's own allocations then refill. It wakes at a set point
+ * after a timer tick (the coarse clock reads the time of the last one),
+ * so that a batch of a given length always takes the same number of
+ * ticks: one costs a PV domU about 30000 instructions, which a batch
+ * started anywhere took in or left out by chance. -P moves that point
+ * (thousandths of a tick after one): the harness starts each guest state
+ * at another, so that a mean over states is one over where the ticks
+ * fall, not the figure of one such point. The sleep idles the CPU, and
+ * under -icount sleep=off the guest clock jumps over it.
+ */
+#define SETTLE_NS	100000000ULL	/* 100 ms */
+
+/*
+ * Under -m no batch settles: the entries into Xen counted between the
+ * markers must be the ops', not those of 100 ms of an idle machine, and
+ * the statistics of -d must frame the same span as the markers.
+ */
 static int no_settle;
 
 static void settle(void)
@@ -957,7 +957,7 @@ int main(int argc, char **argv)
 	static unsigned long long d1[MAX_HCALL], m1[MAX_HCALL];
 	static struct stat_snap s0, s1;
 	struct vsample v0 = { 0 }, v1 = { 0 };
-	const char *window_dev = NULL;
+	const char *handshake_dev = NULL;
 	long n = 0, tag = -1, r;
 	int counted = 0;
 	size_t i;
@@ -1013,7 +1013,7 @@ int main(int argc, char **argv)
 			opt_size_kb = parse_positive("-s", optarg);
 			break;
 		case 'w':
-			window_dev = optarg;
+			handshake_dev = optarg;
 			break;
 		default:
 			print_usage(stderr);
@@ -1034,8 +1034,8 @@ int main(int argc, char **argv)
 			die("-m: /dev/xen/privcmd (not a Xen guest?)");
 		no_settle = 1;
 	}
-	if (window_dev)
-		handshake_open(window_dev);
+	if (handshake_dev)
+		handshake_open(handshake_dev);
 	if (opt_verbose) {
 		vmstat_fd = open("/proc/vmstat", O_RDONLY);
 		if (vmstat_fd < 0)
