@@ -257,19 +257,18 @@ __visible pteval_t xen_ptep_get_and_clear(pte_t *ptep, unsigned long caller)
 	return xchg(&ptep->pte, 0);
 }
 
-pte_t xen_ptep_modify_prot_start(struct vm_area_struct *vma,
-				 unsigned long addr, pte_t *ptep)
+/*
+ * ptep_modify_prot_commit(), mprotect()'s write of each PTE it changes,
+ * called through the thunk of the site's register (pte-asm.S) with the
+ * new PTE; the site's start read the PTE and left it in place. caller,
+ * the site's return address, is what a failure and
+ * xen/mmu/pte_hypercall_callers name.
+ */
+__visible void xen_ptep_modify_prot_commit(pte_t *ptep, pteval_t val,
+					   unsigned long caller)
 {
-	trace_xen_mmu_ptep_modify_prot_start(vma->vm_mm, addr, ptep, *ptep);
-	return *ptep;
-}
-
-void xen_ptep_modify_prot_commit(struct vm_area_struct *vma,
-				 unsigned long addr, pte_t *ptep, pte_t pte)
-{
-	trace_xen_mmu_ptep_modify_prot_commit(vma->vm_mm, addr, ptep, pte);
-	xen_write_pte(ptep, pte, MMU_PT_UPDATE_PRESERVE_AD, _RET_IP_,
-		      XEN_PVSTATS_NR);
+	xen_write_pte(ptep, native_make_pte(val), MMU_PT_UPDATE_PRESERVE_AD,
+		      caller, XEN_PVSTATS_NR);
 }
 
 void xen_enter_lazy_mmu(void)

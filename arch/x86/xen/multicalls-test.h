@@ -459,7 +459,6 @@ static void xen_mc_test_prot_commit(struct kunit *test)
 {
 	struct xen_mc_test *t = test->priv;
 	unsigned long addr = (unsigned long)page_address(t->page);
-	struct vm_area_struct vma = { .vm_mm = &init_mm };
 	unsigned int level;
 	pte_t *ptep = lookup_address(addr, &level);
 	u64 alone = xen_mc_test_stat(XEN_PVSTAT_mmu_pte_hypercall);
@@ -471,7 +470,7 @@ static void xen_mc_test_prot_commit(struct kunit *test)
 		return;
 	}
 	old = *ptep;
-	xen_ptep_modify_prot_commit(&vma, addr, ptep, old);
+	xen_ptep_modify_prot_commit(ptep, pte_val_ma(old), _THIS_IP_);
 	KUNIT_EXPECT_EQ(test, pte_val(*ptep), pte_val(old));
 	KUNIT_EXPECT_EQ(test, xen_mc_test_stat(XEN_PVSTAT_mmu_pte_hypercall),
 			alone + 1);
@@ -514,8 +513,26 @@ static void xen_mc_test_prot_commit(struct kunit *test)
 	} while (0)
 
 /*
- * The per-register thunks of the ptep_set_wrprotect() and
- * ptep_get_and_clear() sites: each hands the Xen function the pointer
+ * The same for the commit of ptep_modify_prot_commit(): the new machine
+ * PTE goes in %rax (old without _PAGE_RW here).
+ */
+#define XEN_MC_TEST_COMMIT_THUNK(reg)					\
+	do {								\
+		register pte_t *p_ asm(#reg) = ptep;			\
+		pteval_t v_ = native_pte_val(old) & ~_PAGE_RW;		\
+									\
+		asm volatile("call __xen_ptep_modify_prot_commit_" #reg\
+			     : "+a" (v_), "+r" (p_), ASM_CALL_CONSTRAINT\
+			     : : "memory", "cc");			\
+		KUNIT_EXPECT_PTR_EQ_MSG(test, p_, ptep, #reg);		\
+		KUNIT_EXPECT_EQ_MSG(test, pte_val(*ptep),		\
+				    pte_val(old) & ~_PAGE_RW, #reg);	\
+		set_pte(ptep, old);					\
+	} while (0)
+
+/*
+ * The per-register thunks of the ptep_set_wrprotect(),
+ * ptep_get_and_clear() and ptep_modify_prot_commit() sites: each hands the Xen function the pointer
  * from its own register, and keeps it. The PTE is the direct map's of
  * the test's own page (dirty: the clear is an mmu_update), which is not
  * touched meanwhile. Not %rbp, which a frame-pointer build reserves.
@@ -544,6 +561,11 @@ static void xen_mc_test_pte_thunks(struct kunit *test)
 	XEN_MC_TEST_CLEAR_THUNK(rcx);
 	XEN_MC_TEST_CLEAR_THUNK(r11);
 	XEN_MC_TEST_CLEAR_THUNK(r13);
+	XEN_MC_TEST_COMMIT_THUNK(rbx);
+	XEN_MC_TEST_COMMIT_THUNK(rdx);
+	XEN_MC_TEST_COMMIT_THUNK(rdi);
+	XEN_MC_TEST_COMMIT_THUNK(r9);
+	XEN_MC_TEST_COMMIT_THUNK(r14);
 	flush_tlb_one_kernel(addr);
 	KUNIT_EXPECT_EQ(test, pte_val(*ptep), pte_val(old));
 }
@@ -634,9 +656,55 @@ static void xen_clear_test_native_site(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, native_pte_val(pte), (pteval_t)0);
 }
 
+/* ptep_modify_prot_start() and _commit() sites in functions of their own. */
+static noinline pte_t xen_prot_start_test_site(pte_t *ptep)
+{
+	return paravirt_ptep_modify_prot_start(ptep);
+}
+
+static noinline void xen_prot_commit_test_site(pte_t *ptep, pte_t pte)
+{
+	paravirt_ptep_modify_prot_commit(ptep, pte);
+}
+
+/*
+ * Natively the start is the xor and xchg of ptep_get_and_clear() on
+ * %rdi and a register of the compiler's choice (the xchg is looked for:
+ * a REX.W prefix, 0x87, and a ModRM byte of (%rdi) without
+ * displacement), and returns and clears the PTE; the commit is the store
+ * "ds mov %rax, 0x0(%rdi)" and writes the PTE. Under Xen PV the start is
+ * a plain read (no xchg) and the commit the call of the thunk
+ * (xen_multicalls.xen_mc_test_prot_commit and xen_mc_test_pte_thunks
+ * test what that does). Runs natively too.
+ */
+static void xen_prot_test_native_sites(struct kunit *test)
+{
+	const u8 store[] = { 0x3e, 0x48, 0x89, 0x47, 0x00 };
+	const u8 *code = (const u8 *)xen_prot_start_test_site;
+	pteval_t v = _PAGE_PRESENT | _PAGE_RW | _PAGE_DIRTY;
+	pte_t pte = native_make_pte(v);
+	bool xchg = false;
+	int i;
+
+	for (i = 0; i + 3 <= 32; i++)
+		if ((code[i] & 0xfb) == 0x48 && code[i + 1] == 0x87 &&
+		    (code[i + 2] & 0xc7) == 0x07)
+			xchg = true;
+	KUNIT_EXPECT_EQ(test, xchg, !boot_cpu_has(X86_FEATURE_XENPV));
+	xen_pte_site_expect(test, xen_prot_commit_test_site, store,
+			    sizeof(store));
+	if (boot_cpu_has(X86_FEATURE_XENPV))
+		return;
+	KUNIT_EXPECT_EQ(test, native_pte_val(xen_prot_start_test_site(&pte)), v);
+	KUNIT_EXPECT_EQ(test, native_pte_val(pte), (pteval_t)0);
+	xen_prot_commit_test_site(&pte, native_make_pte(v & ~_PAGE_RW));
+	KUNIT_EXPECT_EQ(test, native_pte_val(pte), v & ~_PAGE_RW);
+}
+
 static struct kunit_case xen_pte_sites_test_cases[] = {
 	KUNIT_CASE(xen_wrprotect_test_native_site),
 	KUNIT_CASE(xen_clear_test_native_site),
+	KUNIT_CASE(xen_prot_test_native_sites),
 	{}
 };
 
