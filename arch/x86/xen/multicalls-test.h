@@ -479,6 +479,18 @@ static void xen_mc_test_prot_commit(struct kunit *test)
 }
 
 /*
+ * After the call of a thunk: reg (p_) still holds ptep, and the PTE is
+ * old without _PAGE_RW; old is put back.
+ */
+#define XEN_MC_TEST_EXPECT_READ_ONLY(reg, p_)				\
+	do {								\
+		KUNIT_EXPECT_PTR_EQ_MSG(test, p_, ptep, #reg);		\
+		KUNIT_EXPECT_EQ_MSG(test, pte_val(*ptep),		\
+				    pte_val(old) & ~_PAGE_RW, #reg);	\
+		set_pte(ptep, old);					\
+	} while (0)
+
+/*
  * Call the thunk that a site whose PTE pointer is in reg calls, with
  * ptep in reg (asm/paravirt.h, pte-asm.S): the PTE is write-protected,
  * reg still holds ptep, and the PTE is put back.
@@ -490,10 +502,7 @@ static void xen_mc_test_prot_commit(struct kunit *test)
 		asm volatile("call __xen_ptep_set_wrprotect_" #reg	\
 			     : "+r" (p_), ASM_CALL_CONSTRAINT		\
 			     : : "memory", "cc");			\
-		KUNIT_EXPECT_PTR_EQ_MSG(test, p_, ptep, #reg);		\
-		KUNIT_EXPECT_EQ_MSG(test, pte_val(*ptep),		\
-				    pte_val(old) & ~_PAGE_RW, #reg);	\
-		set_pte(ptep, old);					\
+		XEN_MC_TEST_EXPECT_READ_ONLY(reg, p_);			\
 	} while (0)
 
 /* The same for the clear: the old machine PTE comes back in %rax. */
@@ -524,10 +533,7 @@ static void xen_mc_test_prot_commit(struct kunit *test)
 		asm volatile("call __xen_ptep_modify_prot_commit_" #reg\
 			     : "+a" (v_), "+r" (p_), ASM_CALL_CONSTRAINT\
 			     : : "memory", "cc");			\
-		KUNIT_EXPECT_PTR_EQ_MSG(test, p_, ptep, #reg);		\
-		KUNIT_EXPECT_EQ_MSG(test, pte_val(*ptep),		\
-				    pte_val(old) & ~_PAGE_RW, #reg);	\
-		set_pte(ptep, old);					\
+		XEN_MC_TEST_EXPECT_READ_ONLY(reg, p_);			\
 	} while (0)
 
 /*
