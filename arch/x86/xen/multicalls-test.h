@@ -538,10 +538,11 @@ static void xen_mc_test_prot_commit(struct kunit *test)
 
 /*
  * The per-register thunks of the ptep_set_wrprotect(),
- * ptep_get_and_clear() and ptep_modify_prot_commit() sites: each hands the Xen function the pointer
- * from its own register, and keeps it. The PTE is the direct map's of
- * the test's own page (dirty: the clear is an mmu_update), which is not
- * touched meanwhile. Not %rbp, which a frame-pointer build reserves.
+ * ptep_get_and_clear() and ptep_modify_prot_commit() sites: each hands
+ * the Xen function the pointer from its own register, and keeps it. The
+ * PTE is the direct map's of the test's own page (dirty: the clear is an
+ * mmu_update), which is not touched meanwhile. Not %rbp, which a
+ * frame-pointer build reserves.
  */
 static void xen_mc_test_pte_thunks(struct kunit *test)
 {
